@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { PACKAGE_NAME } from './index';
+console.log(PACKAGE_NAME);

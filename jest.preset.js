@@ -1,0 +1,20 @@
+// Shared jest settings: TypeScript through SWC, workspace packages resolved to their sources so
+// that a test never needs another package's build.
+const path = require('node:path');
+
+const packages = ['torch-io', 'backend', 'image', 'clip-encoders', 'fusion-transformer', 'datasets', 'curriculum', 'onnx-engine'];
+const moduleNameMapper = Object.fromEntries(
+  packages.map((name) => [`^@clip-vg/${name}$`, path.join(__dirname, 'packages', name, 'src', 'index.ts')]),
+);
+moduleNameMapper['^@clip-vg/test-utils$'] = path.join(__dirname, 'tools', 'test-utils', 'index.ts');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper,
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testTimeout: 120000,
+  maxWorkers: 2,
+};

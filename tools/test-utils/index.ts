@@ -1,0 +1,41 @@
+/**
+ * Test helpers shared by every package. Not published.
+ *
+ * `../shared` (beside the checkout) holds the goldens, fixtures and vocabulary. It is read in place,
+ * never copied. On a clone without it, tests that need it are skipped with a visible message.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+/** Absolute path of the shared folder, or undefined when it is absent. `CLIP_VG_SHARED` overrides. */
+export function sharedDir(): string | undefined {
+  const candidate = process.env.CLIP_VG_SHARED ?? path.resolve(repoRoot, '..', 'shared');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+/** Path inside the shared folder (throws if the folder is absent; use inside `describeShared`). */
+export function sharedPath(...parts: string[]): string {
+  const dir = sharedDir();
+  if (!dir) throw new Error('../shared is absent');
+  return path.join(dir, ...parts);
+}
+
+let warned = false;
+
+/** `describe` that runs only where ../shared exists, and says so loudly where it does not. */
+export function describeShared(name: string, fn: () => void): void {
+  if (sharedDir()) {
+    describe(name, fn);
+    return;
+  }
+  if (!warned) {
+    warned = true;
+    // eslint-disable-next-line no-console
+    console.warn(`SKIPPED: ../shared not found beside the checkout; tests that need goldens/fixtures are skipped (set CLIP_VG_SHARED to its path).`);
+  }
+  describe.skip(`${name} (skipped: ../shared absent)`, fn);
+}
+
+export const REPO_ROOT = repoRoot;
