@@ -1,3 +1,12 @@
 #!/usr/bin/env node
-import { PACKAGE_NAME } from './index';
-console.log(PACKAGE_NAME);
+import { main } from './main';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`clip-vg: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,2 +1,5 @@
-/** @clip-vg/cli: placeholder until its issue lands. */
-export const PACKAGE_NAME = '@clip-vg/cli';
+/** @clip-vg/cli: the `clip-vg` command. Programmatic entry points for embedding and tests. */
+export { main } from './main';
+export { buildProgram, VERSION } from './program';
+export { CliError } from './util/errors';
+export { writeFileAtomic } from './util/atomic-write';

@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerDemo } from './demo';
+
+/** Each command file exports a `registerX(program)`; add yours to this list (one line each). */
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [
+  registerDemo,
+];

@@ -1,0 +1,24 @@
+import { CommanderError } from 'commander';
+import { buildProgram } from './program';
+import { oneLine } from './util/errors';
+
+/**
+ * Run the CLI on `argv` (without node and script). Resolves to the exit code; prints errors as one line
+ * `clip-vg: <message>` on stderr. Tests call this in-process.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit 0; usage errors were already printed by commander
+      return error.exitCode;
+    }
+    process.stderr.write(`clip-vg: ${oneLine(error)}\n`);
+    if (process.env.CLIP_VG_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    const code = (error as { exitCode?: unknown }).exitCode;
+    return typeof code === 'number' && code > 0 ? code : 1;
+  }
+}

@@ -1,0 +1,35 @@
+import { SingleBar, Presets } from 'cli-progress';
+
+export interface Progress {
+  tick(n?: number, payload?: Record<string, string | number>): void;
+  stop(): void;
+}
+
+/**
+ * A progress bar on stderr (stdout stays clean for JSON). Silent when stderr is not a terminal unless
+ * CLIP_VG_PROGRESS=1, so logs and tests are not flooded.
+ */
+export function progressBar(label: string, total: number, fields = ''): Progress {
+  const enabled = process.stderr.isTTY || process.env.CLIP_VG_PROGRESS === '1';
+  if (!enabled) return { tick: () => undefined, stop: () => undefined };
+  const bar = new SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}${fields ? ' ' + fields : ''}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  let value = 0;
+  return {
+    tick(n = 1, payload) {
+      value += n;
+      bar.update(value, payload);
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
