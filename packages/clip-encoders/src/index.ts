@@ -1,2 +1,6 @@
-/** @clip-vg/clip-encoders: placeholder until its issue lands. */
+/** @clip-vg/clip-encoders: OpenAI CLIP in TensorFlow.js (tokenizer, multi-level ViT, text encoder, weights). */
 export const PACKAGE_NAME = '@clip-vg/clip-encoders';
+export * from './tokenizer';
+export * from './hub';
+export * from './model';
+export * from './weights';

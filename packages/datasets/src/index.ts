@@ -1,2 +1,8 @@
-/** @clip-vg/datasets: placeholder until its issue lands. */
+/** @clip-vg/datasets: visual-grounding datasets, split files, transforms and a synthetic grounding world. */
 export const PACKAGE_NAME = '@clip-vg/datasets';
+export type { GroundingRecord } from './record';
+export * from './real';
+export * from './converters';
+export * from './synthetic';
+export * from './augment';
+export * from './pipeline';

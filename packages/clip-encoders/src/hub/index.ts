@@ -1,0 +1,1 @@
+export { cacheRoot, modelCacheDir, type ModelCacheOptions } from './cache';

@@ -1,0 +1,2 @@
+// Public API of the converters module (filled in by its owner).
+export {};

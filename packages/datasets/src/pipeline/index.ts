@@ -1,0 +1,2 @@
+// Public API of the pipeline module (filled in by its owner).
+export {};

@@ -1,0 +1,2 @@
+// Public API of the real module (filled in by its owner).
+export {};
