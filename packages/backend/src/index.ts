@@ -1,2 +1,12 @@
-/** @clip-vg/backend: placeholder until its issue lands. */
+/** @clip-vg/backend: choose and initialise the TensorFlow.js backend for clip-vg. */
 export const PACKAGE_NAME = '@clip-vg/backend';
+export {
+  BACKEND_NAMES,
+  BACKEND_PACKAGES,
+  BackendNotInstalledError,
+  isBackendName,
+  planBackend,
+  type BackendName,
+  type BackendPlan,
+} from './select';
+export { activeBackend, initBackend, isPackageInstalled, type ActiveBackend, type InitBackendOptions } from './init';

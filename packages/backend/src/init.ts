@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendPlan, planBackend } from './select';
+
+export interface InitBackendOptions {
+  /** Environment to read `CLIP_VG_BACKEND` from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Where the one log line goes (default stderr); pass `null` to stay silent. */
+  log?: ((line: string) => void) | null;
+  /** Override package detection (tests). */
+  isInstalled?: (packageName: string) => boolean;
+}
+
+export interface ActiveBackend extends BackendPlan {
+  /** The name TensorFlow.js registered it under (`tensorflow`, `wasm`, `cpu`). */
+  tfjsName: string;
+}
+
+let active: ActiveBackend | undefined;
+
+/** True when `require.resolve` finds the package from here. */
+export function isPackageInstalled(packageName: string): boolean {
+  try {
+    require.resolve(packageName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function loadBackendPackage(packageName: string): void {
+  // The optional native packages register the 'tensorflow' backend on import; wasm and cpu register theirs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(packageName);
+}
+
+/**
+ * Choose (see `planBackend`), load and activate the TensorFlow.js backend. Logs the choice once per process.
+ * Calling it again with the same choice is a no-op.
+ */
+export async function initBackend(requested?: string, options: InitBackendOptions = {}): Promise<ActiveBackend> {
+  const plan = planBackend(requested, options.env ?? process.env, options.isInstalled ?? isPackageInstalled);
+  if (active && active.name === plan.name && tf.getBackend() === active.tfjsName) return active;
+  loadBackendPackage(plan.packageName);
+  const tfjsName = plan.name;
+  const ok = await tf.setBackend(tfjsName);
+  if (!ok) throw new Error(`backend '${plan.name}' failed to initialise (package ${plan.packageName})`);
+  await tf.ready();
+  const first = active === undefined;
+  active = { ...plan, tfjsName };
+  const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
+  if (first && log) log(`clip-vg: backend ${plan.name} (${plan.packageName}, ${plan.reason})`);
+  return active;
+}
+
+/** The backend chosen by `initBackend`, if any. */
+export function activeBackend(): ActiveBackend | undefined {
+  return active;
+}
