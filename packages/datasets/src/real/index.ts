@@ -1,2 +1,16 @@
-// Public API of the real module (filled in by its owner).
-export {};
+// Public API of the real-datasets module: split files of the TransVG / Pseudo-Q / CLIP-VG family.
+export {
+  DATASETS,
+  DATASET_NAMES,
+  isDatasetName,
+  datasetInfo,
+  assertSplit,
+  splitFiles,
+  datasetFromFileName,
+  type DatasetName,
+  type DatasetInfo,
+  type BoxFormat,
+} from './datasets';
+export { boxNumbers, officialBox, storedBox, type Box } from './box';
+export { recordsFromSplit, recordsToRows, PLACEHOLDER, type RecordsFromSplitOptions, type RecordsToRowsOptions } from './rows';
+export { applyPrompt, DEFAULT_PROMPT } from './prompt';
