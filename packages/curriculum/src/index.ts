@@ -1,2 +1,18 @@
-/** @clip-vg/curriculum: placeholder until its issue lands. */
+/** @clip-vg/curriculum: reliability measurement outputs and self-paced curriculum policies (SSA, MSA) for CLIP-VG. */
 export const PACKAGE_NAME = '@clip-vg/curriculum';
+export type {
+  Sample, CurriculumHost, TraceEvent, TraceKind, PolicyResult, PolicyOptions, CurriculumPolicy, ReliabilitySet,
+  Curve, CurvePoint, SourceSelection,
+} from './types';
+export { DEFAULT_THRESHOLDS, selectByReliability, thresholdTag, passes } from './select';
+export { reliabilityHistogram, coarsen, fractionAbove, type ReliabilityHistogram } from './histogram';
+export { greedyThresholdSearch, type SearchMode, type Candidate } from './greedy';
+export { registerPolicy, getPolicy, listPolicies, loadPolicy } from './registry';
+export { allPolicy } from './policies/all';
+export { fixedPolicy } from './policies/fixed';
+export { ssaPolicy } from './policies/ssa';
+export { msaPolicy } from './policies/msa';
+export {
+  createSimulatedHost, simulatedSources, simulatedAccuracy, simulatedReliability, DEFAULT_SIMULATED_SOURCES,
+  type SimulatedModel, type SimulatedSample, type SimulatedSourceSpec,
+} from './simulated';
