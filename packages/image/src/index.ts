@@ -13,3 +13,6 @@ export {
   type LetterboxGeometry,
   type ToOriginalOptions,
 } from './letterbox-boxes';
+export { adjustBrightness, adjustContrast, adjustSaturation, toLuma } from './enhance';
+export { gaussianBlur } from './gaussian-blur';
+export { crop } from './crop';
