@@ -12,7 +12,7 @@ export function gaussianBlur(img: RgbImage, radius: number): RgbImage {
   if (!Number.isFinite(radius) || radius < 0) throw new Error(`gaussianBlur: radius must be a finite number ≥ 0, got ${radius}`);
   const boxRadius = extendedBoxRadius(radius);
   if (boxRadius === 0) return { width: img.width, height: img.height, data: img.data.slice() };
-  let data = img.data.slice();
+  let data: Uint8Array = img.data.slice();
   for (let i = 0; i < PASSES; i++) data = boxBlurRows(data, img.width, img.height, boxRadius);
   let transposed = transpose(data, img.width, img.height);
   for (let i = 0; i < PASSES; i++) transposed = boxBlurRows(transposed, img.height, img.width, boxRadius);
