@@ -1,2 +1,4 @@
-// Public API of the tokenizer module (filled in by its owner).
-export {};
+// Public API of the CLIP tokenizer.
+export { ClipTokenizer, type TokenizeOptions, type TokenizedBatch } from './clip-tokenizer';
+export { cleanText } from './text-clean';
+export { loadVocabulary, type BpeVocabulary } from './vocab-files';
