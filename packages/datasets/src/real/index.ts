@@ -14,3 +14,6 @@ export {
 export { boxNumbers, officialBox, storedBox, type Box } from './box';
 export { recordsFromSplit, recordsToRows, PLACEHOLDER, type RecordsFromSplitOptions, type RecordsToRowsOptions } from './rows';
 export { applyPrompt, DEFAULT_PROMPT } from './prompt';
+export { loadSplitFile, loadSplit, resolveImageDir, splitNameOf, type LoadSplitFileOptions, type LoadSplitOptions } from './load';
+export { loadSeparateSources, parseSeparateFileName, type SeparateSource } from './separate';
+export { verifyDataset, formatVerifyReport, boxProblem, type VerifyOptions, type VerifyReport, type SplitCount, type BadBox } from './verify';
