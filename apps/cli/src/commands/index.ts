@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerDemo } from './demo';
+import { registerData } from './data';
 
 /** Each command file exports a `registerX(program)`; add yours to this list (one line each). */
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerDemo,
+  registerData,
 ];
