@@ -16,3 +16,4 @@ export {
 export { adjustBrightness, adjustContrast, adjustSaturation, toLuma } from './enhance';
 export { gaussianBlur } from './gaussian-blur';
 export { crop } from './crop';
+export { drawDetections, type Detection, type DrawOptions } from './draw-detections';
