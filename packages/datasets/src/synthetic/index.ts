@@ -27,3 +27,13 @@ export {
   type SyntheticSplit,
   type PseudoLabel,
 } from './world';
+export { sceneCaption } from './caption';
+export {
+  generateSyntheticWorld,
+  syntheticWorldFiles,
+  summarize as summarizeSyntheticWorld,
+  SYNTHETIC_DATASET,
+  type GenerateSyntheticOptions,
+  type SyntheticWorldFiles,
+  type SyntheticWorldSummary,
+} from './write';
