@@ -4,43 +4,13 @@
 Run with Debian's python3-torch: /usr/bin/python3 packages/torch-io/scripts/gen-reference.py ../shared
 Output: packages/torch-io/test/reference/*.json (tagged JSON: tuples, tensors, numpy arrays, objects marked).
 """
-import collections, json, math, os, sys
-import numpy as np
+import collections, json, os, sys
 import torch
+from tagged_json import tag
 
 shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared')
 out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'reference')
 os.makedirs(out_dir, exist_ok=True)
-
-
-def num(x):
-    x = float(x)
-    return x if math.isfinite(x) else str(x)
-
-
-def tag(v):
-    if isinstance(v, torch.Tensor):
-        return {'__tensor__': {'shape': list(v.shape), 'dtype': str(v.dtype).replace('torch.', ''),
-                               'stride': list(v.stride()), 'offset': v.storage_offset(),
-                               'values': [num(x) if v.is_floating_point() else int(x) for x in v.flatten().tolist()]}}
-    if isinstance(v, np.ndarray):
-        return {'__ndarray__': {'shape': list(v.shape), 'dtype': str(v.dtype),
-                                'values': [num(x) if v.dtype.kind == 'f' else int(x) for x in v.flatten().tolist()]}}
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, tuple):
-        return {'__tuple__': [tag(x) for x in v]}
-    if isinstance(v, list):
-        return [tag(x) for x in v]
-    if isinstance(v, dict):
-        if all(isinstance(k, str) for k in v):
-            return {k: tag(x) for k, x in v.items()}
-        return {'__map__': [[tag(k), tag(x)] for k, x in v.items()]}
-    if isinstance(v, float):
-        return num(v)
-    if v is None or isinstance(v, (bool, int, str)):
-        return v
-    return {'__object__': type(v).__module__ + '.' + type(v).__name__, 'dict': tag(vars(v))}
 
 
 def dump(name, value):

@@ -7,4 +7,6 @@ export { loadPickle, unpickle, type UnpickleOptions, type UnpickleResult } from 
 export { TorchTensor, TorchStorage, isTensor } from './tensor';
 export type { TorchDType, TypedArray } from './dtype';
 export { NumpyArray, isNumpyArray } from './numpy';
-export { PyObject, isPyObject, pyTuple, isPyTuple, isPyDict, type PyValue, type PyDict } from './py-value';
+export { PyObject, PyFloat, pyFloat, isPyObject, pyTuple, isPyTuple, isPyDict, type PyValue, type PyDict, type PyWritable } from './py-value';
+export { encodePth, savePth, type EncodePthOptions } from './save-pth';
+export { encodePickle } from './pickler';

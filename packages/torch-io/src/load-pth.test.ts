@@ -1,24 +1,6 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import { loadPth, isTensor, isPyTuple, NumpyArray, PyObject, TorchTensor, type PyValue } from './index';
-
-const reference = (name: string) => JSON.parse(readFileSync(path.join(__dirname, '..', 'test', 'reference', name), 'utf8'));
-
-/** The same tagged JSON shape scripts/gen-reference.py writes from Python's torch.load. */
-function tagged(v: PyValue): unknown {
-  if (isTensor(v)) {
-    const values = Array.from(v.toTypedArray() as ArrayLike<number | bigint>, Number);
-    return { __tensor__: { shape: v.shape, dtype: v.dtype, stride: v.stride, offset: v.storageOffset, values } };
-  }
-  if (v instanceof NumpyArray) return { __ndarray__: { shape: v.shape, dtype: v.dtype, values: Array.from(v.data as ArrayLike<number | bigint>, Number) } };
-  if (v instanceof PyObject) return { __object__: v.__class__, dict: tagged(v.state ?? {}) };
-  if (Array.isArray(v)) return isPyTuple(v) ? { __tuple__: v.map(tagged) } : v.map(tagged);
-  if (v instanceof Map) return { __map__: [...v].map(([k, x]) => [tagged(k), tagged(x)]) };
-  if (v instanceof Uint8Array) return Array.from(v);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tagged(x)]));
-  return v;
-}
+import { loadPth, type PyValue, type TorchTensor } from './index';
+import { reference, tagged } from './test-helpers';
 
 describeShared('loadPth on the split-file fixtures (zip and legacy)', () => {
   const expected = reference('fixtures.json') as Record<string, unknown>;

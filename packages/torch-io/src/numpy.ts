@@ -23,7 +23,7 @@ interface CodeInfo {
   view: (buffer: ArrayBufferLike, count: number) => TypedArray;
 }
 
-const NUMPY_CODES: Record<string, CodeInfo> = {
+export const NUMPY_CODES: Record<string, CodeInfo> = {
   f8: { name: 'float64', size: 8, view: (b, n) => new Float64Array(b, 0, n) },
   f4: { name: 'float32', size: 4, view: (b, n) => new Float32Array(b, 0, n) },
   f2: { name: 'float16', size: 2, view: (b, n) => halfToFloat32(new Uint16Array(b, 0, n)) },

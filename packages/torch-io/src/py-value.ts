@@ -24,6 +24,24 @@ export type PyValue =
   | NumpyArray
   | PyObject;
 
+/** A Python float for the writer, where the number is integral (1.0) and must not be written as an int. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** `pyFloat(200)` is written as `200.0`; plain integral numbers are written as ints. */
+export function pyFloat(value: number): PyFloat {
+  return new PyFloat(value);
+}
+
+/** What the writer accepts: any `PyValue`, with `PyFloat` wherever a float must stay a float. */
+export type PyWritable =
+  | PyValue
+  | PyFloat
+  | PyWritable[]
+  | { [key: string]: PyWritable }
+  | Map<PyWritable, PyWritable>;
+
 /**
  * An instance of a class the reader does not map (e.g. `utils.word_utils.Corpus`): inert, it keeps the
  * constructor arguments and the state `BUILD` gave it (usually its `__dict__`).

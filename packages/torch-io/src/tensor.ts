@@ -2,7 +2,7 @@
  * A torch tensor as `torch.load` rebuilds it: a view (shape, stride, offset) into a typed storage whose bytes
  * are, where possible, a zero-copy window onto the file that was read.
  */
-import { copyBytes, DTYPE_BYTES, typedCopy, halfToFloat32, bfloat16ToFloat32, type TorchDType } from './dtype';
+import { copyBytes, DTYPE_BYTES, typedCopy, halfToFloat32, bfloat16ToFloat32, type TorchDType, type TypedArray } from './dtype';
 
 export type { TorchDType } from './dtype';
 
@@ -36,6 +36,19 @@ export class TorchStorage {
 }
 
 export class TorchTensor {
+  /**
+   * A contiguous tensor over a copy-free view of `data` (for writing). The dtype follows the array type;
+   * pass 'bool' for a Uint8Array of 0/1, or 'float16' / 'bfloat16' for a Uint16Array of raw bits.
+   */
+  static fromTypedArray(data: TypedArray, shape: number[], dtype: TorchDType = dtypeOf(data)): TorchTensor {
+    const numel = shape.reduce((a, b) => a * b, 1);
+    if (numel !== data.length) throw new Error(`shape [${shape}] needs ${numel} elements, the array has ${data.length}`);
+    if (DTYPE_BYTES[dtype] !== data.BYTES_PER_ELEMENT) throw new Error(`a ${data.constructor.name} cannot hold ${dtype}`);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const stride = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+    return new TorchTensor(new TorchStorage(dtype, '0', numel, 'cpu', bytes), 0, [...shape], stride);
+  }
+
   constructor(
     readonly storage: TorchStorage,
     /** In elements, not bytes. */
@@ -117,6 +130,17 @@ function typedCopyRaw(dtype: TorchDType, bytes: Uint8Array, size: number) {
     return new Uint16Array(copyBytes(bytes).buffer, 0, bytes.byteLength / size);
   }
   return typedCopy(dtype, bytes);
+}
+
+function dtypeOf(data: TypedArray): TorchDType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Int8Array) return 'int8';
+  throw new Error(`${data.constructor.name} needs an explicit dtype`);
 }
 
 export function isTensor(x: unknown): x is TorchTensor {
