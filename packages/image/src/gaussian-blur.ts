@@ -41,43 +41,42 @@ function boxBlurRows(src: Uint8Array, width: number, height: number, floatRadius
   const edgeA = Math.min(radius + 1, width);
   const edgeB = Math.max(width - radius - 1, 0);
   const out = new Uint8Array(src.length);
+  const line = new Int32Array(width); // one channel of one row
+  const bulkOf = (acc: number, left: number, right: number) => Math.floor((acc * ww + (line[left] + line[right]) * fw + 8388608) / 16777216);
   for (let y = 0; y < height; y++) {
     const row = y * width * 3;
     for (let c = 0; c < 3; c++) {
-      const px = (x: number) => src[row + x * 3 + c];
+      for (let x = 0; x < width; x++) line[x] = src[row + x * 3 + c];
+      const o = row + c;
       // The window sum for the virtual pixel -1: the edge pixel repeats outside the row.
-      let acc = px(0) * (radius + 1);
-      for (let x = 0; x < edgeA - 1; x++) acc += px(x);
-      acc += px(lastx) * (radius - edgeA + 1);
-      const save = (x: number, left: number, right: number) => {
-        const bulk = acc * ww + (px(left) + px(right)) * fw;
-        out[row + x * 3 + c] = Math.floor((bulk + 8388608) / 16777216);
-      };
+      let acc = line[0] * (radius + 1);
+      for (let x = 0; x < edgeA - 1; x++) acc += line[x];
+      acc += line[lastx] * (radius - edgeA + 1);
       if (edgeA <= edgeB) {
         for (let x = 0; x < edgeA; x++) {
-          acc += px(x + radius) - px(0);
-          save(x, 0, x + radius + 1);
+          acc += line[x + radius] - line[0];
+          out[o + x * 3] = bulkOf(acc, 0, x + radius + 1);
         }
         for (let x = edgeA; x < edgeB; x++) {
-          acc += px(x + radius) - px(x - radius - 1);
-          save(x, x - radius - 1, x + radius + 1);
+          acc += line[x + radius] - line[x - radius - 1];
+          out[o + x * 3] = bulkOf(acc, x - radius - 1, x + radius + 1);
         }
         for (let x = edgeB; x <= lastx; x++) {
-          acc += px(lastx) - px(x - radius - 1);
-          save(x, x - radius - 1, lastx);
+          acc += line[lastx] - line[x - radius - 1];
+          out[o + x * 3] = bulkOf(acc, x - radius - 1, lastx);
         }
       } else {
         for (let x = 0; x < edgeB; x++) {
-          acc += px(x + radius) - px(0);
-          save(x, 0, x + radius + 1);
+          acc += line[x + radius] - line[0];
+          out[o + x * 3] = bulkOf(acc, 0, x + radius + 1);
         }
         for (let x = edgeB; x < edgeA; x++) {
-          acc += px(lastx) - px(0);
-          save(x, 0, lastx);
+          acc += line[lastx] - line[0];
+          out[o + x * 3] = bulkOf(acc, 0, lastx);
         }
         for (let x = edgeA; x <= lastx; x++) {
-          acc += px(lastx) - px(x - radius - 1);
-          save(x, x - radius - 1, lastx);
+          acc += line[lastx] - line[x - radius - 1];
+          out[o + x * 3] = bulkOf(acc, x - radius - 1, lastx);
         }
       }
     }

@@ -40,6 +40,15 @@ test('EXIF orientation is applied unless disabled', async () => {
   expect([raw.width, raw.height]).toEqual([37, 23]);
 });
 
+test('an embedded ICC profile is ignored, as PIL does: the stored bytes come back', async () => {
+  const img = referenceInputs.a;
+  const p3 = () => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).withIccProfile('p3');
+  const tagged = await p3().png().toBuffer();
+  const stored = new Uint8Array(await p3().raw().toBuffer());
+  expect(Buffer.from(stored).equals(Buffer.from(img.data))).toBe(false); // the profile did change the stored values
+  expect(Buffer.from((await loadImage(tagged)).data).equals(Buffer.from(stored))).toBe(true);
+});
+
 test('errors name the file and the problem in one line', async () => {
   await expect(loadImage('/nonexistent/x.png')).rejects.toThrow(/^\/nonexistent\/x\.png: not found$/);
   await expect(loadImage(__filename)).rejects.toThrow(new RegExp(`^${__filename.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot decode image \\(.+\\)$`));

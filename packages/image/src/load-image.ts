@@ -12,7 +12,7 @@ export interface LoadImageOptions {
 
 /**
  * Decodes JPEG/PNG/WebP (anything sharp reads) to 8-bit RGB, like PIL's `convert('RGB')`: grey is replicated
- * to three channels and alpha is dropped, not composited.
+ * to three channels, alpha is dropped (not composited) and an embedded ICC profile is ignored.
  */
 export async function loadImage(source: string | Uint8Array, options: LoadImageOptions = {}): Promise<RgbImage> {
   const name = typeof source === 'string' ? source : '<buffer>';
@@ -28,7 +28,8 @@ export async function loadImage(source: string | Uint8Array, options: LoadImageO
     bytes = source;
   }
   try {
-    let pipeline = sharp(bytes, { failOn: 'error' });
+    // ignoreIcc: PIL hands over the stored bytes; sharp would otherwise convert embedded profiles to sRGB.
+    let pipeline = sharp(bytes, { failOn: 'error', ignoreIcc: true });
     if (options.autoOrient ?? true) pipeline = pipeline.rotate();
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return toRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels);
