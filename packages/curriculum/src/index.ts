@@ -16,3 +16,12 @@ export {
   createSimulatedHost, simulatedSources, simulatedAccuracy, simulatedReliability, DEFAULT_SIMULATED_SOURCES,
   type SimulatedModel, type SimulatedSample, type SimulatedSourceSpec,
 } from './simulated';
+export { writeReliabilityOutputs, type ReliabilityOutputsInput, type ReliabilityOutputs, type BoxList } from './reliability-outputs';
+export { writeSourceSubset, writeSplitFile, sourceSubsetName, refineRow, PLACEHOLDER, type SplitRecord, type BoxNumbers, type RowOptions } from './split-files';
+export { writeReport, type ReportFiles } from './report/write-report';
+export { summarizeRun, type CurriculumResults, type HistogramEntry } from './report/results';
+export { drawReportImage, type ReportImage } from './report/images';
+export { histogramSvg, histogramGridSvg, curveSvg } from './report/plots';
+export { svgToPng } from './report/png';
+export { registerHostFactory, createHost, loadHost, listHostFactories, type HostSession, type HostFactory } from './hosts';
+export { runExperiment, type ExperimentInput, type ExperimentOutput } from './experiment';

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadUserModule, looksLikePath, pickExport } from './load-module';
 import { allPolicy } from './policies/all';
 import { fixedPolicy } from './policies/fixed';
 import { msaPolicy } from './policies/msa';
@@ -34,45 +33,21 @@ export function listPolicies(): string[] {
  * its name once loaded.
  */
 export async function loadPolicy(nameOrModule: string, cwd: string = process.cwd()): Promise<CurriculumPolicy> {
-  if (policies.has(nameOrModule)) return policies.get(nameOrModule)!;
-  const looksLikePath = /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/])/.test(nameOrModule) || /\.(c|m)?js$/.test(nameOrModule);
-  let resolved: string;
-  if (looksLikePath) {
-    resolved = path.resolve(cwd, nameOrModule);
-    if (!existsSync(resolved)) throw new Error(`${resolved}: policy module not found`);
-  } else {
+  const known = policies.get(nameOrModule);
+  if (known) return known;
+  if (!looksLikePath(nameOrModule)) {
     try {
-      resolved = createRequire(path.join(cwd, 'noop.js')).resolve(nameOrModule);
+      createRequire(path.join(cwd, 'noop.js')).resolve(nameOrModule);
     } catch {
       throw new Error(`unknown curriculum policy "${nameOrModule}": not a built-in (${listPolicies().join(', ')}), a file, or an installed package`);
     }
   }
-  const loaded = await importModule(resolved);
-  const policy = pickPolicy(loaded);
-  if (!policy) throw new Error(`${resolved}: exports no curriculum policy (need default or policy export with name, description and run())`);
-  assertPolicy(policy, resolved);
+  const { file, module } = await loadUserModule(nameOrModule, cwd, 'policy');
+  const policy = pickExport(module, 'policy', isPolicy);
+  if (!policy) throw new Error(`${file}: exports no curriculum policy (need default or policy export with name, description and run())`);
+  assertPolicy(policy, file);
   policies.set(policy.name, policy);
   return policy;
-}
-
-async function importModule(file: string): Promise<unknown> {
-  if (!file.endsWith('.mjs')) {
-    try {
-      return createRequire(file)(file);
-    } catch (error) {
-      // an ES module under a "type": "module" package cannot be required on Node 20: import it below
-      if ((error as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw new Error(`${file}: cannot load policy module (${(error as Error).message.split('\n')[0]})`);
-    }
-  }
-  // a real dynamic import, which bundlers would otherwise rewrite into require()
-  const nativeImport = new Function('u', 'return import(u)') as (u: string) => Promise<unknown>;
-  return nativeImport(pathToFileURL(file).href);
-}
-
-function pickPolicy(mod: unknown): CurriculumPolicy | undefined {
-  const m = mod as Record<string, unknown> | undefined;
-  const options = [m?.default, (m?.default as Record<string, unknown> | undefined)?.default, m?.policy, m];
-  return options.find((c): c is CurriculumPolicy => isPolicy(c));
 }
 
 function isPolicy(x: unknown): x is CurriculumPolicy {

@@ -1,0 +1,64 @@
+import * as path from 'node:path';
+import type { HostSession } from './hosts';
+import { writeReport, type ReportFiles } from './report/write-report';
+import { summarizeRun, type CurriculumResults } from './report/results';
+import { asSplitRecords, writeSourceSubset, writeSplitFile } from './split-files';
+import type { CurriculumPolicy, PolicyResult, TraceEvent } from './types';
+
+export interface ExperimentInput<M> {
+  policy: CurriculumPolicy;
+  options: Record<string, unknown>;
+  session: HostSession<M>;
+  outDir: string;
+  /** Host name for the report. */
+  hostName?: string;
+  /** Write the selected subsets as `.pth` split files (needs image/boxOriginal/text on every sample; default true). */
+  writeSubsets?: boolean;
+  /** Report images to draw (default 4). */
+  examples?: number;
+  /** Called for every trace event (progress display). */
+  onEvent?: (event: TraceEvent) => void;
+}
+
+export interface ExperimentOutput<M> {
+  result: PolicyResult<M>;
+  summary: CurriculumResults;
+  report: ReportFiles;
+  /** Split files written: per-source `train_separate/{k}_{ds}_train_pseudo_{source}_{t}.pth`, then the merged split. */
+  splits: string[];
+  modelFile?: string;
+}
+
+/**
+ * Run one curriculum experiment end to end: the policy on the session's sources, the selected subsets as split
+ * files, the final model (when the session can save it), and the report folder.
+ */
+export async function runExperiment<M>(input: ExperimentInput<M>): Promise<ExperimentOutput<M>> {
+  const { policy, options, session, outDir } = input;
+  const hostReport = session.host.report?.bind(session.host);
+  const host = { ...session.host, report: (e: TraceEvent) => { hostReport?.(e); input.onEvent?.(e); } };
+  // methods of class-based hosts need their receiver
+  for (const k of ['train', 'score', 'evaluate', 'release'] as const) {
+    const fn = session.host[k] as ((...a: unknown[]) => unknown) | undefined;
+    if (fn) (host as Record<string, unknown>)[k] = fn.bind(session.host);
+  }
+  const result = await policy.run(session.sources, host as typeof session.host, options);
+  const summary = summarizeRun(policy.name, options, session.sources, result, { dataset: session.dataset, host: input.hostName });
+
+  const splits: string[] = [];
+  if (input.writeSubsets ?? true) {
+    const separate = path.join(outDir, 'train_separate');
+    for (const p of result.perSource ?? []) {
+      const file = writeSourceSubset({ outDir: separate, order: p.order, dataset: session.dataset, source: p.source, threshold: p.threshold, records: asSplitRecords(p.samples, `source ${p.source}`) });
+      splits.push(file);
+      const entry = summary.sources.find((s) => s.name === p.source);
+      if (entry) entry.file = path.relative(outDir, file);
+    }
+    splits.push(writeSplitFile(path.join(outDir, `${session.dataset}_train_pseudo.pth`), session.dataset, asSplitRecords(result.selected, 'selected samples')));
+  }
+  const modelFile = session.saveModel ? await session.saveModel(result.model, outDir) : undefined;
+  const everything = Object.values(session.sources).flat();
+  const images = session.examples ? await session.examples(result.model, everything, input.examples ?? 4) : [];
+  const report = await writeReport(outDir, summary, { images });
+  return { result, summary, report, splits, modelFile };
+}
