@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerDemo } from './demo';
 import { registerData } from './data';
+import { registerTokenize } from './tokenize';
+import { registerModels } from './models';
 
 /** Each command file exports a `registerX(program)`; add yours to this list (one line each). */
 export type RegisterCommand = (program: Command) => void;
@@ -8,4 +10,6 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerDemo,
   registerData,
+  registerTokenize,
+  registerModels,
 ];

@@ -88,8 +88,9 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     });
     if (req.method === 'HEAD') return void res.end();
     if (toDrop.delete(file)) {
-      // Send half, then cut the connection: the client sees a truncated body.
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+      // Send half, give the client time to consume it (fetch discards chunks still queued when its stream
+      // errors), then cut the connection: the client sees a truncated body.
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => res.destroy(), 100));
       return;
     }
     res.end(body);
