@@ -25,6 +25,12 @@ test('encodePng round-trips exactly and accepts a byte source', async () => {
   expect(Buffer.from(back.data).equals(Buffer.from(img.data))).toBe(true);
 });
 
+test('lossless WebP decodes to the same pixels', async () => {
+  const img = referenceInputs.b;
+  const webp = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).webp({ lossless: true }).toBuffer();
+  expect(Buffer.from((await loadImage(webp)).data).equals(Buffer.from(img.data))).toBe(true);
+});
+
 test('EXIF orientation is applied unless disabled', async () => {
   const img = referenceInputs.a; // 37×23
   const tagged = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
