@@ -2,6 +2,33 @@
 export const PACKAGE_NAME = '@clip-vg/fusion-transformer';
 
 export {
+  ClipVG,
+  type CreateOptions,
+  type FromStateDictOptions,
+  type LoadOptions,
+  type WeightLike,
+} from './clip-vg';
+export {
+  clipVGConfig,
+  extractLayersFor,
+  patchGrid,
+  sequenceLength,
+  validateClipVGConfig,
+  EXTRACT_LAYERS,
+  type ClipVGConfig,
+} from './config';
+export { countTrainableParameters, clipVGLayout, TRAINABLE_CLIP_PARAMETERS } from './layout';
+export type { ParameterSpec, Init } from './init';
+export { configFromStateDict, readOfficialCheckpoint, type ConfigOverrides, type OfficialCheckpoint } from './checkpoint';
+export {
+  readProjectFolder,
+  isProjectFolder,
+  PROJECT_CONFIG_FILE,
+  PROJECT_WEIGHTS_FILE,
+  PROJECT_FORMAT,
+  type ProjectConfigJson,
+} from './project-format';
+export {
   boxArea,
   cxcywhToXyxy,
   cxcywhToXyxyBox,

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterStore } from './parameters';
+
+/** `x [..., in] · weightᵀ + bias` with PyTorch's `prefix.weight [out, in]` and `prefix.bias [out]`. */
+export function linear<T extends tf.Tensor>(x: T, params: ParameterStore, prefix: string): T {
+  return tf.tidy(() => {
+    const weight = params.get(`${prefix}.weight`);
+    const inFeatures = x.shape[x.rank - 1];
+    const flat = tf.reshape(x, [-1, inFeatures]) as tf.Tensor2D;
+    const out = tf.add(tf.matMul(flat, weight as tf.Tensor2D, false, true), params.get(`${prefix}.bias`));
+    return tf.reshape(out, [...x.shape.slice(0, -1), weight.shape[0]]) as T;
+  });
+}
+
+/** LayerNorm over the last axis with `prefix.weight` / `prefix.bias` (PyTorch default eps 1e-5). */
+export function layerNorm<T extends tf.Tensor>(x: T, params: ParameterStore, prefix: string, eps = 1e-5): T {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+    return tf.add(tf.mul(normalised, params.get(`${prefix}.weight`)), params.get(`${prefix}.bias`)) as T;
+  });
+}
+
+/** Dropout only while training (rate 0 or inference: identity). */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
+  return training && rate > 0 ? (tf.dropout(x, rate) as T) : x;
+}
