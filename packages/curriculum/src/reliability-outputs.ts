@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { pyFloat, savePth, TorchStorage, TorchTensor, type PyWritable } from '@clip-vg/torch-io';
+import { pyFloat, TorchStorage, TorchTensor, type PyWritable } from '@clip-vg/torch-io';
 import { writeFileAtomic } from './atomic';
 import { reliabilityHistogram, type ReliabilityHistogram } from './histogram';
 import { histogramSvg } from './report/plots';
 import { svgToPng } from './report/png';
 import { DEFAULT_THRESHOLDS, passes, thresholdTag } from './select';
-import { PLACEHOLDER, refineRow, type BoxNumbers, type SplitRecord } from './split-files';
+import { PLACEHOLDER, refineRow, saveRows, type BoxNumbers, type SplitRecord } from './split-files';
 
 /** Boxes as N rows of normalised `[cx, cy, w, h]`, or one flat array of 4N numbers. */
 export type BoxList = ArrayLike<number> | readonly ArrayLike<number>[];
@@ -59,7 +59,7 @@ export async function writeReliabilityOutputs(input: ReliabilityOutputsInput): P
   const row = { lowercase: input.lowercase, boxNumbers: input.boxNumbers };
   const files: string[] = [];
   const save = (file: string, rows: PyWritable[]): void => {
-    savePth(file, rows);
+    saveRows(file, rows);
     files.push(file);
   };
 

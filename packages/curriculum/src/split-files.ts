@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { pyFloat, savePth, type PyWritable } from '@clip-vg/torch-io';
 import { thresholdTag } from './select';
@@ -57,14 +58,20 @@ export function writeSourceSubset(input: {
   outDir: string; order: number; dataset: string; source: string; threshold: number | null; records: SplitRecord[]; row?: RowOptions;
 }): string {
   const file = path.join(input.outDir, sourceSubsetName(input.order, input.dataset, input.source, input.threshold));
-  savePth(file, input.records.map((r) => refineRow(input.dataset, r, input.row)));
+  saveRows(file, input.records.map((r) => refineRow(input.dataset, r, input.row)));
   return file;
 }
 
 /** Write a whole training split (e.g. MSA's concatenation in k order) as `{ds}_{split}.pth`. */
 export function writeSplitFile(file: string, dataset: string, records: SplitRecord[], row: RowOptions = {}): string {
-  savePth(file, records.map((r) => refineRow(dataset, r, row)));
+  saveRows(file, records.map((r) => refineRow(dataset, r, row)));
   return file;
+}
+
+/** `torch.save(rows, file)`, creating the folder first. */
+export function saveRows(file: string, rows: PyWritable[]): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  savePth(file, rows);
 }
 
 /** Throws one line unless every sample carries the split-record fields (image, boxOriginal, text). */

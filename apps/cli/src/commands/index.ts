@@ -3,6 +3,7 @@ import { registerDemo } from './demo';
 import { registerData } from './data';
 import { registerTokenize } from './tokenize';
 import { registerModels } from './models';
+import { registerCurriculum } from './curriculum';
 
 /** Each command file exports a `registerX(program)`; add yours to this list (one line each). */
 export type RegisterCommand = (program: Command) => void;
@@ -12,4 +13,5 @@ export const commands: RegisterCommand[] = [
   registerData,
   registerTokenize,
   registerModels,
+  registerCurriculum,
 ];

@@ -1,0 +1,110 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { loadHost, loadPolicy, runExperiment, type TraceEvent } from '@clip-vg/curriculum';
+import { CliError } from '../util/errors';
+
+interface CurriculumFlags {
+  policy: string;
+  host: string;
+  outputDir: string;
+  set: string[];
+  hostOption: string[];
+  dataset?: string;
+  thresholds?: string;
+  search?: string;
+  h0?: string;
+  threshold?: string;
+  examples: string;
+  subsets: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerCurriculum(program: Command): void {
+  program
+    .command('curriculum')
+    .description('run a self-paced curriculum experiment (ssa, msa, all, fixed, or your own policy module) and write a report folder')
+    .requiredOption('--policy <name|module>', 'ssa | msa | all | fixed, or a policy module path (./my-policy.js) or package')
+    .option('--host <name|module>', 'who trains, scores and evaluates: simulated, model (real CLIP-VG, when installed), or a host module', 'model')
+    .requiredOption('-o, --output-dir <dir>', 'report folder: results.json, report.md/html, plots/, examples/, split files')
+    .option('--set <key=value>', 'policy option, repeatable (e.g. --set measurers=own --set rounds=2)', collect, [])
+    .option('--host-option <key=value>', 'host option, repeatable (e.g. --host-option seed=7)', collect, [])
+    .option('--dataset <name>', 'dataset for the host to load (unc, unc+, gref, gref_umd, referit, flickr)')
+    .option('--thresholds <list>', 'threshold grid for the search, e.g. 0,0.1,0.2 (default 0.0..0.9)')
+    .option('--search <mode>', 'first-drop (default) or scan-all')
+    .option('--h0 <h>', 'msa: fixed threshold for choosing source and measurer (default 0.5)')
+    .option('--threshold <h>', 'fixed: the threshold to keep r > h (default 0.5)')
+    .option('--examples <n>', 'report images with predicted and pseudo boxes', '4')
+    .option('--no-subsets', 'do not write the selected subsets as .pth split files')
+    .option('--json', 'print the results summary as JSON on stdout')
+    .option('--quiet', 'no stage lines on stderr')
+    .action(async (flags: CurriculumFlags) => {
+      const cwd = process.cwd();
+      const options = pairs(flags.set, '--set');
+      for (const key of ['thresholds', 'search', 'h0', 'threshold'] as const) if (flags[key] !== undefined) options[key] = parseValue(flags[key]!);
+      const hostOptions = pairs(flags.hostOption, '--host-option');
+      if (flags.dataset) hostOptions.dataset = flags.dataset;
+      const examples = Number(flags.examples);
+      if (!Number.isInteger(examples) || examples < 0) throw new CliError(`--examples must be a non-negative integer, got ${flags.examples}`);
+
+      const policy = await wrap(() => loadPolicy(flags.policy, cwd));
+      const session = await wrap(() => loadHost(flags.host, hostOptions, cwd));
+      const outDir = path.resolve(cwd, flags.outputDir);
+      const show = flags.quiet ? undefined : (e: TraceEvent) => showEvent(e);
+      try {
+        const out = await wrap(() => runExperiment({ policy, options, session, outDir, hostName: flags.host, writeSubsets: flags.subsets, examples, onEvent: show }));
+        const s = out.summary;
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ ...s, histograms: s.histograms.map(({ counts: _c, ...h }) => h), trace: undefined, report: out.report.html, splits: out.splits })}\n`);
+        } else {
+          process.stdout.write(
+            `curriculum ${s.policy}: val Acc@0.5 ${(s.valAccuracy * 100).toFixed(2)}% on ${s.selectedSamples}/${s.totalSamples} samples ` +
+              `(${s.trainings} trainings); thresholds ${JSON.stringify(s.thresholds)}; report ${out.report.html}\n`,
+          );
+        }
+      } finally {
+        await session.close?.();
+      }
+    });
+}
+
+/** Stage lines on stderr: decisions, selections and stops (trainings are too many to list). */
+function showEvent(e: TraceEvent): void {
+  if (e.kind === 'train' || e.kind === 'score') return;
+  process.stderr.write(`[${e.stage}] ${e.message}\n`);
+}
+
+function pairs(list: string[], flag: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of list) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new CliError(`${flag} expects key=value, got "${item}"`);
+    out[item.slice(0, at)] = parseValue(item.slice(at + 1));
+  }
+  return out;
+}
+
+/** `true`/`false`, numbers and JSON arrays/objects become values; anything else stays a string. */
+function parseValue(raw: string): unknown {
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  if (/^[[{]/.test(raw)) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new CliError(`cannot parse option value as JSON: ${raw}`);
+    }
+  }
+  return raw;
+}
+
+async function wrap<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
