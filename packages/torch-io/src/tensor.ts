@@ -87,6 +87,29 @@ export class TorchTensor {
     return this.gather();
   }
 
+  /** Row-major bytes in the storage's own encoding (float16 stays 16-bit): what a writer stores. */
+  rawBytes(): Uint8Array {
+    const size = DTYPE_BYTES[this.dtype];
+    const count = this.numel();
+    if (this.storageOffset + this.maxReach() > this.storage.numel) {
+      throw new Error(`tensor view (offset ${this.storageOffset}, shape [${this.shape}]) reaches past its storage of ${this.storage.numel} elements`);
+    }
+    const source = this.storage.bytes;
+    if (this.isContiguous()) return copyBytes(source, this.storageOffset * size, (this.storageOffset + count) * size);
+    const out = new Uint8Array(count * size);
+    const index = new Array<number>(this.shape.length).fill(0);
+    for (let i = 0; i < count; i++) {
+      let at = this.storageOffset;
+      for (let d = 0; d < index.length; d++) at += index[d]! * this.stride[d]!;
+      out.set(source.subarray(at * size, at * size + size), i * size);
+      for (let d = index.length - 1; d >= 0; d--) {
+        if (++index[d]! < this.shape[d]!) break;
+        index[d] = 0;
+      }
+    }
+    return out;
+  }
+
   /** Row-major Float32Array whatever the dtype (int64 beyond 2^24 loses precision, as in torch `.float()`). */
   toFloat32Array(): Float32Array {
     const data = this.toTypedArray();
