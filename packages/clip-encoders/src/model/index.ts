@@ -1,2 +1,11 @@
-// Public API of the model module (filled in by its owner).
-export {};
+// Public API of the model module: the CLIP model and its configuration.
+export { CLIP, type FromStateDictOptions, type RandomClipOptions } from '../clip';
+export {
+  CLIP_CONFIGS,
+  inferClipConfig,
+  validateClipConfig,
+  type ClipConfig,
+  type ClipModelName,
+  type ShapeSource,
+} from './config';
+export { clipParameterShapes } from './parameter-shapes';
