@@ -14,3 +14,4 @@ export {
   openSafetensors, writeSafetensors, tensorToSafetensors, safetensorsToTensor, safetensorsToFloat32,
   type SafetensorsEntry, type SafetensorsReader,
 } from './safetensors';
+export { inspectCheckpoint, toPlain, tensorBytes, type CheckpointSummary } from './inspect';
