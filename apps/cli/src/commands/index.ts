@@ -4,6 +4,8 @@ import { registerData } from './data';
 import { registerTokenize } from './tokenize';
 import { registerModels } from './models';
 import { registerCurriculum } from './curriculum';
+import { registerSynthetic } from './synthetic';
+import { registerCheckpoint } from './checkpoint';
 
 /** Each command file exports a `registerX(program)`; add yours to this list (one line each). */
 export type RegisterCommand = (program: Command) => void;
@@ -14,4 +16,6 @@ export const commands: RegisterCommand[] = [
   registerTokenize,
   registerModels,
   registerCurriculum,
+  registerSynthetic,
+  registerCheckpoint,
 ];
