@@ -2,3 +2,17 @@
 export const PACKAGE_NAME = '@clip-vg/training';
 export { AdamW, type AdamWOptions, type AdamWState } from './optim/adamw';
 export { learningRate, lrMultiplier, SCHEDULE_NAMES, type ScheduleName, type ScheduleOptions } from './optim/schedules';
+export { trainModel, type TrainOptions, type TrainResult, type StepInfo } from './train/train-model';
+export {
+  findCheckpoint,
+  readTrainingState,
+  STATE_FILE,
+  TRAINER_FILE,
+  type EpochRecord,
+  type TrainingState,
+} from './train/checkpoint';
+export { evaluateModel, scoreReliability, type EvaluateOptions, type EvaluationResult, type ReliabilityScores } from './eval/evaluate';
+export { FeatureCache, type FeatureCacheOptions, type FeatureTable } from './features/feature-cache';
+export { createModelHost, type ModelHostOptions } from './host';
+export { loadGroundingSplit, SYNTHETIC, type SplitSource, type LoadedSplit } from './data/splits';
+export { withSeededRandom } from './seeded-random';
