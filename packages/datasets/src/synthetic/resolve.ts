@@ -37,7 +37,7 @@ export interface ParsedExpression {
 }
 
 /** Two centres closer than this fraction of the image side are not "left of" each other. */
-export const SPATIAL_MARGIN = 0.08;
+export const SPATIAL_MARGIN = 0.12;
 
 const IGNORED = new Set(['the', 'a', 'an', 'on', 'at', 'in']);
 const CONTEXT_START = new Set(['and', 'with']);
