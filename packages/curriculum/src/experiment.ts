@@ -42,8 +42,15 @@ export async function runExperiment<M>(input: ExperimentInput<M>): Promise<Exper
     const fn = session.host[k] as ((...a: unknown[]) => unknown) | undefined;
     if (fn) (host as Record<string, unknown>)[k] = fn.bind(session.host);
   }
+  // count trainings here: a user policy's trace need not list them
+  let trainings = 0;
+  const train = host.train;
+  host.train = (samples, info) => {
+    trainings++;
+    return train(samples, info);
+  };
   const result = await policy.run(session.sources, host as typeof session.host, options);
-  const summary = summarizeRun(policy.name, options, session.sources, result, { dataset: session.dataset, host: input.hostName });
+  const summary = summarizeRun(policy.name, options, session.sources, result, { dataset: session.dataset, host: input.hostName, trainings });
 
   const splits: string[] = [];
   if (input.writeSubsets ?? true) {

@@ -50,6 +50,7 @@ test('a custom policy module from a temp folder runs through clip-vg curriculum 
   expect(summary.policy).toBe('keep-half');
   expect(summary.totalSamples).toBe(100);
   expect(summary.selectedSamples).toBeLessThanOrEqual(50);
+  expect(summary.trainings).toBe(2);
   expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).policy).toBe('keep-half');
   expect(existsSync(path.join(out, 'report.html'))).toBe(true);
   expect(existsSync(path.join(out, 'plots', 'histogram_all__all.png'))).toBe(true);

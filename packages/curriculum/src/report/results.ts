@@ -32,7 +32,7 @@ export function summarizeRun<M>(
   options: Record<string, unknown>,
   sources: Record<string, Sample[]>,
   result: PolicyResult<M>,
-  extra: { dataset?: string; host?: string; bins?: number } = {},
+  extra: { dataset?: string; host?: string; bins?: number; trainings?: number } = {},
 ): CurriculumResults {
   const per = new Map((result.perSource ?? []).map((p) => [p.source, p]));
   const names = Object.keys(sources);
@@ -44,7 +44,7 @@ export function summarizeRun<M>(
     valAccuracy: result.valAccuracy,
     totalSamples: names.reduce((a, n) => a + sources[n].length, 0),
     selectedSamples: result.selected.length,
-    trainings: result.trace.filter((e) => e.kind === 'train').length,
+    trainings: extra.trainings ?? result.trace.filter((e) => e.kind === 'train').length,
     thresholds: result.thresholds,
     sources: names.map((name) => {
       const p = per.get(name);
