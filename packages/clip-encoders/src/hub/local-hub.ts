@@ -41,7 +41,9 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       return [name, { commit, files }];
     }),
   );
-  const blobs = new Map<string, Buffer>([...repos.values()].flatMap((r) => [...r.files.values()].map((d) => [sha256(d), d] as const)));
+  // Hash every file once: a 600 MB safetensors takes seconds to hash.
+  const hashes = new Map<Buffer, string>([...repos.values()].flatMap((r) => [...r.files.values()].map((d) => [d, sha256(d)] as const)));
+  const blobs = new Map<string, Buffer>([...hashes].map(([data, hash]) => [hash, data]));
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -60,7 +62,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     const data = repo?.files.get(file);
     if (!repo || !data) return json(res, 404, { error: 'Entry not found' });
     if (data.length >= threshold) {
-      const hash = sha256(data);
+      const hash = hashes.get(data)!;
       res.writeHead(302, {
         location: `/lfs/${hash}?file=${encodeURIComponent(file)}`,
         'x-linked-etag': `"${hash}"`,
