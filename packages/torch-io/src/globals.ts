@@ -30,7 +30,7 @@ const REFUSED_MODULES = new Set([
   'marshal', 'ctypes', 'code', 'codeop', 'webbrowser', 'commands', 'popen2', 'multiprocessing', 'asyncio', 'signal',
   'platform', 'pdb', 'timeit', 'bdb', 'cProfile', 'profile', 'trace', 'pydoc', 'ensurepip', 'venv', 'urllib',
   'http', 'ftplib', 'smtplib', 'telnetlib', 'zipimport', 'operator',
-  'torch._C', 'torch.hub', 'torch.jit', 'torch.ops', 'numpy.testing', 'numpy.f2py', 'numpy.distutils',
+  'torch._C', 'torch.hub', 'torch.ops', 'numpy.testing', 'numpy.f2py', 'numpy.distutils',
 ]);
 
 const REFUSED_BUILTINS = new Set([
@@ -66,6 +66,10 @@ export function reduceGlobal(callable: unknown, args: unknown[]): unknown {
       data.requiresGrad = args[1] === true;
       return data;
     }
+  }
+  if (module === 'torch.jit._pickle') {
+    // TorchScript tags typed containers; the value itself is the first argument.
+    if (name === 'restore_type_tag' || name.startsWith('build_')) return args[0];
   }
   if (NUMPY_MULTIARRAY.has(module) && name === '_reconstruct') return new NumpyArray();
   if (NUMPY_MULTIARRAY.has(module) && name === 'scalar') return numpyScalar(args[0] as PyValue, args[1] as PyValue);

@@ -15,3 +15,4 @@ export {
   type SafetensorsEntry, type SafetensorsReader,
 } from './safetensors';
 export { inspectCheckpoint, toPlain, tensorBytes, type CheckpointSummary } from './inspect';
+export { moduleStateDict, isScriptModule } from './torchscript';
