@@ -29,12 +29,12 @@ describe('writeReliabilityOutputs', () => {
   let written: Awaited<ReturnType<typeof writeReliabilityOutputs>>;
 
   beforeAll(async () => {
-    written = await writeReliabilityOutputs({ dataset: 'unc', records, predictions: pred, gtBoxes: gt, reliabilities: R, outDir: dir });
+    written = await writeReliabilityOutputs({ dataset: 'unc', records, predictions: pred, gtBoxes: gt, reliabilities: R, outDir: dir, log: { model: 'best_checkpoint' } });
   });
 
   test('writes the official file names', () => {
     const names = written.files.map((f) => path.basename(f));
-    expect(names).toEqual([
+    expect(names.slice(0, -1)).toEqual([
       'unc_train_pseudo_iou_result.pth',
       ...['0_0', '0_1', '0_2', '0_3', '0_4', '0_5', '0_6', '0_7', '0_8', '0_9', '1_0'].map((t) => `unc_train_pseudo_refine_${t}.pth`),
       'unc_train_pseudo_bad_label_0_0.pth',
@@ -42,6 +42,8 @@ describe('writeReliabilityOutputs', () => {
       'unc_train_pseudo_reliability_histogram.json',
       'unc_train_pseudo_reliability_histogram.png',
     ]);
+    expect(names[names.length - 1]).toBe('eval_unc_test_best_checkpoint_log.txt');
+    expect(readFileSync(written.files[written.files.length - 1], 'utf8')).toMatch(/Accuracy of r >= 0.5: 0.500000 \(12 samples\)/);
     expect(written.kept).toMatchObject({ '0_0': 10, '0_4': 6, '0_5': 5, '0_9': 2, '1_0': 1 });
     expect(written.accuracy).toBeCloseTo(6 / 12) // r >= 0.5, inclusive like Acc@0.5;
   });

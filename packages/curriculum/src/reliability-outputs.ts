@@ -31,6 +31,8 @@ export interface ReliabilityOutputsInput {
   boxNumbers?: BoxNumbers;
   /** Also render the histogram to PNG (default true). */
   plot?: boolean;
+  /** With a model name, also write the official log `eval_{ds}_{evalSet}_{model}_log.txt` (args and r ≥ 0.5 fraction). */
+  log?: { model: string; evalSet?: string; args?: Record<string, unknown> };
 }
 
 export interface ReliabilityOutputs {
@@ -91,6 +93,11 @@ export async function writeReliabilityOutputs(input: ReliabilityOutputsInput): P
     files.push(`${histFile}.png`);
   }
   const accuracy = n === 0 ? 0 : reliabilities.filter((r) => r >= 0.5).length / n;
+  if (input.log) {
+    const logFile = path.join(outDir, `eval_${dataset}_${input.log.evalSet ?? 'test'}_${input.log.model}_log.txt`);
+    writeFileAtomic(logFile, `${JSON.stringify(input.log.args ?? {})}\nAccuracy of r >= 0.5: ${accuracy.toFixed(6)} (${n} samples)\n`);
+    files.push(logFile);
+  }
   return { files, histogram, kept, accuracy };
 }
 
