@@ -45,6 +45,13 @@ describeShared('clip-vg tokenize', () => {
     expect(result.out).toBe('{"text":"The MAN on the LEFT","ids":[518,786,525,518,1823]}\n');
   });
 
+  test('--model takes the vocabulary from a model folder', async () => {
+    const input = path.join(dir, 'in.jsonl');
+    writeFileSync(input, '{"text": "The MAN on the LEFT"}\n');
+    const result = await run(['tokenize', '--model', sharedPath('vocab'), '--input', input]);
+    expect(result.out).toBe('{"text":"The MAN on the LEFT","ids":[518,786,525,518,1823]}\n');
+  });
+
   test('a malformed input line names the file and line', async () => {
     const input = path.join(dir, 'in.jsonl');
     writeFileSync(input, '{"text": "ok"}\n{"txt": "no"}\n');
@@ -69,4 +76,14 @@ test('a bad vocabulary path is a one-line error', async () => {
 
   const none = await run(['tokenize', '--input', input]);
   expect(none.err).toBe('clip-vg: tokenize: pass --vocab FILE (or --model NAME|DIR)\n');
+
+  const previous = process.env.CLIP_VG_CACHE;
+  process.env.CLIP_VG_CACHE = dir;
+  try {
+    const uncached = await run(['tokenize', '--model', 'openai/nothing', '--input', input]);
+    expect(uncached.err).toBe('clip-vg: openai/nothing: no such folder, and not in the model cache (run `clip-vg models pull openai/nothing`)\n');
+  } finally {
+    if (previous === undefined) delete process.env.CLIP_VG_CACHE;
+    else process.env.CLIP_VG_CACHE = previous;
+  }
 });

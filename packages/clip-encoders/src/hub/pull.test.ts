@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findCachedModel, readManifest } from './manifest';
-import { pullModel } from './pull';
+import { ensureModel, pullModel } from './pull';
 import { type LocalHub, startLocalHub } from './local-hub';
 
 const NAME = 'openai/clip-tiny';
@@ -88,4 +88,16 @@ test('unknown repository and unreachable hub are one-line errors', async () => {
   hub = undefined;
   await expect(pullModel(NAME, { cacheDir, endpoint })).rejects.toThrow(/ECONNREFUSED/);
   await expect(pullModel('no-slash', { cacheDir, endpoint })).rejects.toThrow(/not a hub model name/);
+});
+
+test('ensureModel returns the cached folder, pulls when online, and explains itself offline', async () => {
+  hub = await startLocalHub({ repos: { [NAME]: { files } } });
+  process.env.CLIP_VG_OFFLINE = '1';
+  await expect(ensureModel(NAME, { cacheDir, endpoint: hub.endpoint })).rejects.toThrow(/^openai\/clip-tiny: not in the model cache \(.*\) and CLIP_VG_OFFLINE=1; run `clip-vg models pull openai\/clip-tiny` first$/);
+  delete process.env.CLIP_VG_OFFLINE;
+  const dir = await ensureModel(NAME, { cacheDir, endpoint: hub.endpoint });
+  const requests = hub.requests.length;
+  process.env.CLIP_VG_OFFLINE = '1';
+  expect(await ensureModel(NAME, { cacheDir, endpoint: hub.endpoint })).toBe(dir);
+  expect(hub.requests.length).toBe(requests);
 });

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import * as path from 'node:path';
 import { modelCacheDir, type ModelCacheOptions } from './cache';
 import { downloadFile } from './download-file';
-import { assertOnline, hubEndpoint } from './endpoint';
+import { assertOnline, hubEndpoint, isOffline } from './endpoint';
 import { fetchFileMetadata, fetchRevisionInfo } from './hub-api';
-import { MANIFEST_FILE, type ManifestFile, type ModelManifest, readManifest } from './manifest';
+import { findCachedModel, MANIFEST_FILE, type ManifestFile, type ModelManifest, readManifest } from './manifest';
 
 /** What `pullModel` fetches by default (whichever of them the repository has). */
 export const DEFAULT_MODEL_FILES = [
@@ -93,6 +93,19 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
   const manifest: ModelManifest = { name, revision, commit: info.commit, endpoint, files: entries, pulledAt: new Date().toISOString() };
   commitStaging(staging, dir, downloaded, manifest);
   return { dir, manifest, downloaded };
+}
+
+/**
+ * The cache folder of `name`, pulling it first when it is not cached. With `CLIP_VG_OFFLINE=1` a missing
+ * model is a one-line error that says how to fetch it.
+ */
+export async function ensureModel(name: string, options: PullOptions = {}): Promise<string> {
+  const cached = findCachedModel(name, options);
+  if (cached) return cached;
+  if (isOffline()) {
+    throw new Error(`${name}: not in the model cache (${modelCacheDir(name, options)}) and CLIP_VG_OFFLINE=1; run \`clip-vg models pull ${name}\` first`);
+  }
+  return (await pullModel(name, options)).dir;
 }
 
 function sizeOf(file: string): number {
