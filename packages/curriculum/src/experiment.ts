@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { HostSession } from './hosts';
 import { writeReport, type ReportFiles } from './report/write-report';
 import { summarizeRun, type CurriculumResults } from './report/results';
-import { asSplitRecords, writeSourceSubset, writeSplitFile } from './split-files';
+import { asSplitRecords, isSplitRecord, writeSourceSubset, writeSplitFile } from './split-files';
 import type { CurriculumPolicy, PolicyResult, TraceEvent } from './types';
 
 export interface ExperimentInput<M> {
@@ -12,8 +12,11 @@ export interface ExperimentInput<M> {
   outDir: string;
   /** Host name for the report. */
   hostName?: string;
-  /** Write the selected subsets as `.pth` split files (needs image/boxOriginal/text on every sample; default true). */
-  writeSubsets?: boolean;
+  /**
+   * Write the selected subsets as `.pth` split files: `auto` (default) when every sample carries image, boxOriginal
+   * and text; `true` demands it (checked before the policy runs, so a long run never fails at the end).
+   */
+  writeSubsets?: boolean | 'auto';
   /** Report images to draw (default 4). */
   examples?: number;
   /** Called for every trace event (progress display). */
@@ -35,6 +38,10 @@ export interface ExperimentOutput<M> {
  */
 export async function runExperiment<M>(input: ExperimentInput<M>): Promise<ExperimentOutput<M>> {
   const { policy, options, session, outDir } = input;
+  const all = Object.values(session.sources).flat();
+  const recordsOk = all.every(isSplitRecord);
+  const writeSubsets = input.writeSubsets === false ? false : recordsOk;
+  if (input.writeSubsets === true && !recordsOk) asSplitRecords(all, `host ${input.hostName ?? session.dataset}`);
   const hostReport = session.host.report?.bind(session.host);
   const host = { ...session.host, report: (e: TraceEvent) => { hostReport?.(e); input.onEvent?.(e); } };
   // methods of class-based hosts need their receiver
@@ -53,7 +60,7 @@ export async function runExperiment<M>(input: ExperimentInput<M>): Promise<Exper
   const summary = summarizeRun(policy.name, options, session.sources, result, { dataset: session.dataset, host: input.hostName, trainings });
 
   const splits: string[] = [];
-  if (input.writeSubsets ?? true) {
+  if (writeSubsets) {
     const separate = path.join(outDir, 'train_separate');
     for (const p of result.perSource ?? []) {
       const file = writeSourceSubset({ outDir: separate, order: p.order, dataset: session.dataset, source: p.source, threshold: p.threshold, records: asSplitRecords(p.samples, `source ${p.source}`) });
@@ -64,8 +71,7 @@ export async function runExperiment<M>(input: ExperimentInput<M>): Promise<Exper
     splits.push(writeSplitFile(path.join(outDir, `${session.dataset}_train_pseudo.pth`), session.dataset, asSplitRecords(result.selected, 'selected samples')));
   }
   const modelFile = session.saveModel ? await session.saveModel(result.model, outDir) : undefined;
-  const everything = Object.values(session.sources).flat();
-  const images = session.examples ? await session.examples(result.model, everything, input.examples ?? 4) : [];
+  const images = session.examples ? await session.examples(result.model, all, input.examples ?? 4) : [];
   const report = await writeReport(outDir, summary, { images });
   return { result, summary, report, splits, modelFile };
 }

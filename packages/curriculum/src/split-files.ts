@@ -74,13 +74,14 @@ export function saveRows(file: string, rows: PyWritable[]): void {
   savePth(file, rows);
 }
 
+export function isSplitRecord(s: unknown): s is SplitRecord {
+  const r = s as Partial<SplitRecord> | undefined;
+  return typeof r?.image === 'string' && typeof r.text === 'string' && Array.isArray(r.boxOriginal);
+}
+
 /** Throws one line unless every sample carries the split-record fields (image, boxOriginal, text). */
 export function asSplitRecords(samples: readonly unknown[], where: string): SplitRecord[] {
-  samples.forEach((s, i) => {
-    const r = s as Partial<SplitRecord>;
-    if (typeof r?.image !== 'string' || typeof r.text !== 'string' || !Array.isArray(r.boxOriginal)) {
-      throw new Error(`${where}: sample ${i} lacks image/boxOriginal/text, so it cannot be written as a split row`);
-    }
-  });
+  const bad = samples.findIndex((s) => !isSplitRecord(s));
+  if (bad >= 0) throw new Error(`${where}: sample ${bad} lacks image/boxOriginal/text, so it cannot be written as a split row`);
   return samples as SplitRecord[];
 }

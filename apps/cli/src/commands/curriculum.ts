@@ -37,7 +37,7 @@ export function registerCurriculum(program: Command): void {
     .option('--h0 <h>', 'msa: fixed threshold for choosing source and measurer (default 0.5)')
     .option('--threshold <h>', 'fixed: the threshold to keep r > h (default 0.5)')
     .option('--examples <n>', 'report images with predicted and pseudo boxes', '4')
-    .option('--no-subsets', 'do not write the selected subsets as .pth split files')
+    .option('--no-subsets', 'do not write the selected subsets as .pth split files (written when the samples are split records)')
     .option('--json', 'print the results summary as JSON on stdout')
     .option('--quiet', 'no stage lines on stderr')
     .action(async (flags: CurriculumFlags) => {
@@ -54,7 +54,7 @@ export function registerCurriculum(program: Command): void {
       const outDir = path.resolve(cwd, flags.outputDir);
       const show = flags.quiet ? undefined : (e: TraceEvent) => showEvent(e);
       try {
-        const out = await wrap(() => runExperiment({ policy, options, session, outDir, hostName: flags.host, writeSubsets: flags.subsets, examples, onEvent: show }));
+        const out = await wrap(() => runExperiment({ policy, options, session, outDir, hostName: flags.host, writeSubsets: flags.subsets ? 'auto' : false, examples, onEvent: show }));
         const s = out.summary;
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ ...s, histograms: s.histograms.map(({ counts: _c, ...h }) => h), trace: undefined, report: out.report.html, splits: out.splits })}\n`);
