@@ -6,6 +6,8 @@ import { registerModels } from './models';
 import { registerCurriculum } from './curriculum';
 import { registerSynthetic } from './synthetic';
 import { registerCheckpoint } from './checkpoint';
+import { registerPredict } from './predict';
+import { registerCheckpointConvert } from './checkpoint-convert';
 
 /** Each command file exports a `registerX(program)`; add yours to this list (one line each). */
 export type RegisterCommand = (program: Command) => void;
@@ -18,4 +20,6 @@ export const commands: RegisterCommand[] = [
   registerCurriculum,
   registerSynthetic,
   registerCheckpoint,
+  registerPredict,
+  registerCheckpointConvert,
 ];
