@@ -31,17 +31,27 @@ export interface FileMetadata {
   etag: string;
 }
 
-/** `HEAD {endpoint}/{name}/resolve/{commit}/{file}` without following redirects: LFS metadata sits on the redirect. */
+/**
+ * `HEAD {endpoint}/{name}/resolve/{commit}/{file}` without following the redirect to storage: LFS metadata
+ * (`X-Linked-Etag`, `X-Linked-Size`) sits on that redirect. Other redirects (a renamed repository) are followed.
+ */
 export async function fetchFileMetadata(endpoint: string, name: string, commit: string, file: string): Promise<FileMetadata> {
-  const url = resolveUrl(endpoint, name, commit, file);
-  const response = await request(url, { method: 'HEAD', redirect: 'manual', headers: hubHeaders() });
-  if (response.status >= 400) throw new Error(`${name}/${file}: HTTP ${response.status} from ${url}`);
-  const header = (key: string): string | undefined => response.headers.get(key) ?? undefined;
-  const etag = unquoteEtag(header('x-linked-etag') ?? header('etag') ?? '');
-  const size = Number(header('x-linked-size') ?? header('content-length'));
-  if (!Number.isSafeInteger(size) || size < 0) throw new Error(`${name}/${file}: the hub gave no file size`);
-  const location = response.status >= 300 && response.status < 400 ? header('location') : undefined;
-  return { url: location ? new URL(location, url).toString() : url, size, etag };
+  let url = resolveUrl(endpoint, name, commit, file);
+  for (let hops = 0; ; hops++) {
+    const response = await request(url, { method: 'HEAD', redirect: 'manual', headers: hubHeaders() });
+    if (response.status >= 400) throw new Error(`${name}/${file}: HTTP ${response.status} from ${url}`);
+    const header = (key: string): string | undefined => response.headers.get(key) ?? undefined;
+    const location = response.status >= 300 && response.status < 400 ? header('location') : undefined;
+    if (location && header('x-linked-size') === undefined) {
+      if (hops >= 5) throw new Error(`${name}/${file}: too many redirects from ${url}`);
+      url = new URL(location, url).toString();
+      continue;
+    }
+    const etag = unquoteEtag(header('x-linked-etag') ?? header('etag') ?? '');
+    const size = Number(header('x-linked-size') ?? header('content-length'));
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`${name}/${file}: the hub gave no file size`);
+    return { url: location ? new URL(location, url).toString() : url, size, etag };
+  }
 }
 
 export function resolveUrl(endpoint: string, name: string, revision: string, file: string): string {

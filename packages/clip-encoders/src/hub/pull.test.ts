@@ -101,3 +101,11 @@ test('ensureModel returns the cached folder, pulls when online, and explains its
   expect(await ensureModel(NAME, { cacheDir, endpoint: hub.endpoint })).toBe(dir);
   expect(hub.requests.length).toBe(requests);
 });
+
+test('a renamed repository: relative redirects on resolve are followed for metadata', async () => {
+  hub = await startLocalHub({ repos: { [NAME]: { files } }, renamed: { 'someone/old-name': NAME } });
+  const result = await pullModel('someone/old-name', { cacheDir, endpoint: hub.endpoint, files: ['config.json', 'model.safetensors'] });
+  expect(readFileSync(path.join(result.dir, 'config.json'), 'utf8')).toBe(files['config.json']);
+  expect(readFileSync(path.join(result.dir, 'model.safetensors')).equals(weights)).toBe(true);
+  expect(hub.requests.filter((r) => r.path.startsWith('/someone/old-name/resolve/')).length).toBe(2);
+});
