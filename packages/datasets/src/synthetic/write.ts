@@ -7,7 +7,7 @@
  *   <out>/synthetic/synthetic_train_pseudo.pth              template labels (the single-source setting)
  *   <out>/synthetic/train_separate/{k}_synthetic_train_pseudo_{template,relation,caption}.pth
  *   <out>/synthetic/pseudo_truth_{source}.json              which pseudo-labels are correct (evaluation only)
- *   <out>/synthetic/captions_train.json                     clean scene captions (for CLIP pretraining)
+ *   <out>/synthetic/captions_train.json                     clean scene captions and objects (for CLIP pretraining)
  *   <out>/synthetic/world.json                              options and counts
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,7 +102,13 @@ export async function generateSyntheticWorld(options: GenerateSyntheticOptions):
   }
   writeJson(
     files.captions,
-    world.images.filter((i) => i.split === 'train').map((i) => ({ image: i.file, caption: sceneCaption(i.scene) })),
+    world.images
+      .filter((i) => i.split === 'train')
+      .map((i) => ({
+        image: i.file,
+        caption: sceneCaption(i.scene),
+        objects: i.scene.objects.map((o) => ({ kind: o.kind, colour: o.colour, size: o.size, box: o.box })),
+      })),
   );
   const summary = summarize(world);
   writeJson(files.summary, summary);
@@ -130,6 +136,8 @@ function truthFile(world: SyntheticWorld, source: PseudoSource) {
       box: l.record.box,
       correct: l.correct,
       failure: l.failure,
+      /** The box of the object the source meant, `[x1, y1, x2, y2]`. */
+      targetBox: world.images[l.imageIndex].scene.objects[l.target].box,
     })),
   };
 }
