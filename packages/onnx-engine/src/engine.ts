@@ -1,0 +1,114 @@
+/**
+ * CLIP-VG inference on ONNX Runtime: the graph is built in memory from the project's own weights (no export
+ * step, no Python) and run on the CPU execution provider, or CUDA where the installed onnxruntime has it.
+ */
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import type { ClipVG, ClipVGConfig } from '@clip-vg/fusion-transformer';
+import { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_KEY_BIAS, OUTPUT_BOXES } from './graph/clip-vg-graph';
+import type { WeightSource } from './graph/weights';
+import { graphInputs } from './inputs';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export interface OnnxEngineOptions {
+  /** Default 'cpu'. 'cuda' needs an onnxruntime-node build with the CUDA provider. */
+  executionProvider?: ExecutionProvider;
+  /** Intra-op threads (default: the machine's available parallelism). */
+  threads?: number;
+  /** Write ORT's per-op profile (JSON) with this file prefix. */
+  profilePrefix?: string;
+}
+
+/** True when the installed onnxruntime-node can run `provider`. */
+export function hasExecutionProvider(provider: ExecutionProvider): boolean {
+  return ort.listSupportedBackends?.().some((b) => b.name === provider && b.bundled) ?? provider === 'cpu';
+}
+
+export class OnnxClipVG {
+  private constructor(
+    readonly config: ClipVGConfig,
+    private readonly session: ort.InferenceSession,
+    readonly executionProvider: ExecutionProvider,
+  ) {}
+
+  /** From a TensorFlow.js model: reads its weights (CLIP included) once; the model stays usable and owned by the caller. */
+  static async fromModel(model: ClipVG, options: OnnxEngineOptions = {}): Promise<OnnxClipVG> {
+    return OnnxClipVG.fromStateDict(model.stateDict({ includeClip: true }), model.config, options);
+  }
+
+  /** From a state dict in official names (CLIP under `clip.`), e.g. an official checkpoint's. */
+  static async fromStateDict(weights: WeightSource, config: ClipVGConfig, options: OnnxEngineOptions & { origin?: string } = {}): Promise<OnnxClipVG> {
+    const bytes = buildClipVGOnnx(weights, config, options.origin);
+    return OnnxClipVG.fromOnnx(bytes, config, options);
+  }
+
+  /** From bytes written by `buildClipVGOnnx` (e.g. saved with `writeClipVGOnnx`). */
+  static async fromOnnx(bytes: Uint8Array, config: ClipVGConfig, options: OnnxEngineOptions = {}): Promise<OnnxClipVG> {
+    const provider = options.executionProvider ?? 'cpu';
+    if (!hasExecutionProvider(provider)) {
+      throw new Error(`onnx engine: this onnxruntime-node build has no '${provider}' execution provider (available: ${
+        ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name).join(', ')})`);
+    }
+    const session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: options.threads ?? os.availableParallelism(),
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      enableProfiling: options.profilePrefix !== undefined,
+      profileFilePrefix: options.profilePrefix,
+    });
+    return new OnnxClipVG(config, session, provider);
+  }
+
+  /** The whole model, as `ClipVG.predict`: images NHWC, pixel mask [B, H, W] (1 = padding), ids [B, L] → boxes [B, 4] cxcywh. */
+  async predict(images: tf.Tensor4D, pixelMask: tf.Tensor3D, ids: tf.Tensor2D): Promise<tf.Tensor2D> {
+    const boxes = await this.predictArrays(images, pixelMask, ids);
+    return tf.tensor2d(boxes, [images.shape[0], 4]);
+  }
+
+  /** As `predict`, returning the boxes as a flat Float32Array [B · 4]. */
+  async predictArrays(images: tf.Tensor4D, pixelMask: tf.Tensor3D, ids: tf.Tensor2D): Promise<Float32Array> {
+    this.checkInputs(images, pixelMask, ids);
+    const batch = images.shape[0];
+    const size = this.config.imsize;
+    const inputs = graphInputs(ids, pixelMask, this.config);
+    const feeds = {
+      [INPUT_IMAGES]: new ort.Tensor('float32', images.dataSync() as Float32Array, [batch, size, size, 3]),
+      [INPUT_IDS]: new ort.Tensor('int64', inputs.ids, [batch, inputs.length]),
+      [INPUT_KEY_BIAS]: new ort.Tensor('float32', inputs.keyBias, [batch, inputs.sequence]),
+    };
+    // ORT writes the boxes straight into this pre-allocated array.
+    const boxes = new Float32Array(batch * 4);
+    await this.session.run(feeds, { [OUTPUT_BOXES]: new ort.Tensor('float32', boxes, [batch, 4]) });
+    return boxes;
+  }
+
+  /** Stop profiling and return the profile file's path (with `profilePrefix`). */
+  endProfiling(): void {
+    this.session.endProfiling();
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+
+  private checkInputs(images: tf.Tensor4D, pixelMask: tf.Tensor3D, ids: tf.Tensor2D): void {
+    const { imsize, maxQueryLen } = this.config;
+    const batch = images.shape[0];
+    const fail = (what: string): never => {
+      throw new Error(`OnnxClipVG.predict: ${what}`);
+    };
+    if (images.rank !== 4 || images.shape[1] !== imsize || images.shape[2] !== imsize || images.shape[3] !== 3) {
+      fail(`images are [${images.shape}], expected [B, ${imsize}, ${imsize}, 3]`);
+    }
+    if (pixelMask.rank !== 3 || pixelMask.shape[0] !== batch || pixelMask.shape[1] !== imsize || pixelMask.shape[2] !== imsize) {
+      fail(`pixel mask is [${pixelMask.shape}], expected [${batch}, ${imsize}, ${imsize}]`);
+    }
+    if (ids.rank !== 2 || ids.shape[0] !== batch || ids.shape[1] > maxQueryLen) {
+      fail(`token ids are [${ids.shape}], expected [${batch}, ≤ ${maxQueryLen}]`);
+    }
+  }
+}

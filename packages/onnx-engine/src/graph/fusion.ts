@@ -1,0 +1,73 @@
+/**
+ * CLIP-VG's vision-language encoder and box head as ONNX. Only the [REG] row reaches the box head, so the
+ * last layer computes that one query row (its keys and values still come from every position).
+ */
+import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
+import { attention, layerNorm, linear, type Ctx } from './layers';
+
+const LAYER = 'vl_transformer.encoder.layers';
+const BOX_HEAD = 'bbox_embed.layers';
+
+/** The [REG] row of a sequence: [B, S, D] → [B, 1, D]. */
+function regRow(ctx: Ctx, x: string): string {
+  const { g } = ctx;
+  return g.op('Slice', [x, g.int64s([0]), g.int64s([1]), g.int64s([1])]);
+}
+
+/**
+ * One DETR-style post-norm layer: `a = MHA(q = k = src + pos, v = src)`, `src = LN1(src + a)`,
+ * `src = LN2(src + Linear2(ReLU(Linear1(src))))`. With `regOnly` the queries (and the output) are the [REG] row.
+ */
+function fusionLayer(ctx: Ctx, src: string, pos: string, mask: string, prefix: string, config: ClipVGConfig, regOnly: boolean): string {
+  const { g } = ctx;
+  const queryKey = g.op('Add', [src, pos]); // [B, S, D]
+  const query = regOnly ? regRow(ctx, queryKey) : queryKey;
+  const residual = regOnly ? regRow(ctx, src) : src;
+  const attended = attention(ctx, { query, key: queryKey, value: src, mask }, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads);
+  const x = layerNorm(ctx, g.op('Add', [residual, attended]), `${prefix}.norm1`);
+  const fed = linear(ctx, g.op('Relu', [linear(ctx, x, `${prefix}.linear1`)]), `${prefix}.linear2`);
+  return layerNorm(ctx, g.op('Add', [x, fed]), `${prefix}.norm2`);
+}
+
+export interface FusionInputs {
+  /** Multi-level visual tokens [B, 1 + P, layers · Wv]. */
+  visual: string;
+  /** CLIP text tokens [B, L, E] for the L ≤ 77 ids given. */
+  text: string;
+  /** [L] as int64 [1]. */
+  lengthShape: string;
+  /** [B] as int64 [1]. */
+  batchShape: string;
+  /** Additive key mask [B, 1 + L + 1 + P]: 0, or -1e9 on padded text and image patches. */
+  keyBias: string;
+}
+
+/** CLIP features → boxes [B, 4] (sigmoid, normalised cxcywh). */
+export function fusionAndBoxHead(ctx: Ctx, inputs: FusionInputs, config: ClipVGConfig): string {
+  const { g, w } = ctx;
+  const d = config.hiddenDim;
+  const visualTokens = linear(ctx, inputs.visual, 'ml_visu_proj'); // [B, 1+P, D]
+  const textTokens = linear(ctx, inputs.text, 'text_proj'); // [B, L, D]
+  const regShape = g.op('Concat', [inputs.batchShape, g.int64s([1, d])], { axis: 0 });
+  const reg = g.op('Expand', [w.raw('reg_token.weight', [1, 1, d]), regShape]); // [B, 1, D]
+  const src = g.op('Concat', [reg, textTokens, visualTokens], { axis: 1 }); // [B, S, D]
+
+  // The position table's rows for [REG] and the L text tokens used, then the visual rows after all 77 text rows.
+  const table = w.raw('vl_pos_embed.weight');
+  const textEnd = g.op('Add', [inputs.lengthShape, g.int64s([1])]);
+  const head = g.op('Slice', [table, g.int64s([0]), textEnd, g.int64s([0])]);
+  const tail = g.op('Slice', [table, g.int64s([1 + config.maxQueryLen]), g.int64s([2 ** 31 - 1]), g.int64s([0])]);
+  const pos = g.op('Unsqueeze', [g.op('Concat', [head, tail], { axis: 0 }), g.int64s([0])]); // [1, S, D]
+  const mask = g.op('Unsqueeze', [inputs.keyBias, g.int64s([1, 2])]); // [B, 1, 1, S]
+
+  let x = src;
+  for (let layer = 0; layer < config.vlLayers; layer++) {
+    x = fusionLayer(ctx, x, pos, mask, `${LAYER}.${layer}`, config, layer === config.vlLayers - 1);
+  }
+  let box = g.op('Reshape', [x, g.int64s([-1, d])]); // [B, D]
+  for (let layer = 0; layer < 3; layer++) {
+    box = linear(ctx, box, `${BOX_HEAD}.${layer}`);
+    if (layer < 2) box = g.op('Relu', [box]);
+  }
+  return g.op('Sigmoid', [box]); // [B, 4]
+}

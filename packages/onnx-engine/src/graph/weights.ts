@@ -1,0 +1,72 @@
+/**
+ * Turns the project's state dict (official names, PyTorch layouts) into ONNX initialisers. Linear weights
+ * are stored transposed (`[in, out]`) so every projection is a plain MatMul that ORT can pre-pack.
+ */
+import type { GraphBuilder } from '../onnx/graph-builder';
+
+/** Anything with a shape and float data (`ClipVG.stateDict()` entries, `TorchTensor`s, safetensors entries). */
+export interface WeightLike {
+  shape: readonly number[];
+  toFloat32Array(): Float32Array;
+}
+
+export type WeightSource = Record<string, WeightLike>;
+
+/** `[rows, cols]` → `[cols, rows]`, blocked so both sides stay in cache. */
+export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  const block = 64;
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    for (let c0 = 0; c0 < cols; c0 += block) {
+      const rEnd = Math.min(r0 + block, rows);
+      const cEnd = Math.min(c0 + block, cols);
+      for (let r = r0; r < rEnd; r++) for (let c = c0; c < cEnd; c++) out[c * rows + r] = data[r * cols + c]!;
+    }
+  }
+  return out;
+}
+
+export class WeightReader {
+  constructor(
+    private readonly source: WeightSource,
+    private readonly g: GraphBuilder,
+    private readonly origin: string,
+  ) {}
+
+  private entry(name: string): WeightLike {
+    const entry = this.source[name];
+    if (!entry || typeof entry.toFloat32Array !== 'function') throw new Error(`${this.origin}: missing weight ${name}`);
+    return entry;
+  }
+
+  shape(name: string): number[] {
+    return [...this.entry(name).shape];
+  }
+
+  /** The weight as it is stored, optionally under new dims (same element count). */
+  raw(name: string, dims?: number[]): string {
+    if (this.g.has(name)) return name;
+    const entry = this.entry(name);
+    return this.g.weight(name, entry.toFloat32Array(), dims ?? [...entry.shape]);
+  }
+
+  /** A PyTorch `[out, in]` matrix as `[in, out]`, optionally only rows `[from, from + count)` of the original. */
+  matrixT(name: string, rows?: { from: number; count: number }): string {
+    const key = rows ? `${name}[${rows.from}:${rows.from + rows.count}]ᵀ` : `${name}ᵀ`;
+    if (this.g.has(key)) return key;
+    const entry = this.entry(name);
+    const [out, inFeatures] = entry.shape as [number, number];
+    const { from, count } = rows ?? { from: 0, count: out };
+    const data = entry.toFloat32Array().subarray(from * inFeatures, (from + count) * inFeatures);
+    return this.g.weight(key, transpose2d(data, count, inFeatures), [inFeatures, count]);
+  }
+
+  /** Elements `[from, from + count)` of a vector (a slice of a packed bias). */
+  vector(name: string, range?: { from: number; count: number }): string {
+    if (!range) return this.raw(name);
+    const key = `${name}[${range.from}:${range.from + range.count}]`;
+    if (this.g.has(key)) return key;
+    const data = this.entry(name).toFloat32Array().slice(range.from, range.from + range.count);
+    return this.g.weight(key, data, [range.count]);
+  }
+}
