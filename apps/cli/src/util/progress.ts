@@ -10,13 +10,17 @@ export interface Progress {
  * CLIP_VG_PROGRESS=1, so logs and tests are not flooded.
  */
 export function progressBar(label: string, total: number, fields = ''): Progress {
-  const enabled = process.stderr.isTTY || process.env.CLIP_VG_PROGRESS === '1';
+  const forced = process.env.CLIP_VG_PROGRESS === '1';
+  const enabled = process.stderr.isTTY || forced;
   if (!enabled) return { tick: () => undefined, stop: () => undefined };
   const bar = new SingleBar(
     {
       format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}${fields ? ' ' + fields : ''}`,
       stream: process.stderr,
       hideCursor: true,
+      // cli-progress draws nothing on a non-terminal stream unless told to; forced bars go to logs too.
+      noTTYOutput: forced,
+      notTTYSchedule: 2000,
       clearOnComplete: false,
     },
     Presets.shades_classic,
