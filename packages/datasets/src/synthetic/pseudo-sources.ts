@@ -10,7 +10,7 @@
  *   the head noun to another instance, a vague caption, or a hallucinated attribute.
  */
 import { attributeCount, nounPhrases, phraseText, refersTo, uniquePhrase } from './expressions';
-import { holds, isCorrectLabel, resolveParsed, SPATIAL_MARGIN, type NounPhrase, type ParsedExpression } from './resolve';
+import { holds, resolveParsed, SPATIAL_MARGIN, type NounPhrase, type ParsedExpression } from './resolve';
 import type { Rng } from './rng';
 import type { Scene } from './scene';
 import { COLOURS, OPPOSITE_RELATION, OPPOSITE_SPATIAL, RELATIONS, SIZES, SPATIAL_WORDS, type SpatialWord } from './vocabulary';
@@ -239,4 +239,3 @@ export const SOURCE_MODELS: Record<PseudoSource, SourceModel> = {
   caption: captionSource,
 };
 
-export { isCorrectLabel };

@@ -63,20 +63,29 @@ function paintObject(data: Uint8Array, width: number, o: SceneObject, shade: num
   const [x1, y1, x2, y2] = o.box;
   for (let y = y1; y < y2; y++) {
     for (let x = x1; x < x2; x++) {
-      let covered = 0;
-      for (let sy = 0; sy < SUBSAMPLES; sy++) {
-        for (let sx = 0; sx < SUBSAMPLES; sx++) {
-          const u = (x + (sx + 0.5) / SUBSAMPLES - o.cx) / o.radius;
-          const v = (y + (sy + 0.5) / SUBSAMPLES - o.cy) / o.radius;
-          if (inside(o.kind, u, v)) covered++;
-        }
-      }
-      if (covered === 0) continue;
-      const a = covered / (SUBSAMPLES * SUBSAMPLES);
+      const a = coverage(o, x, y);
+      if (a === 0) continue;
       const i = (y * width + x) * 3;
       for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c] * (1 - a) + rgb[c] * a);
     }
   }
+}
+
+/**
+ * The fraction of pixel (x, y) the shape covers. Shapes are convex, so a pixel whose four corners agree is
+ * (to within a sliver) entirely inside or outside; only edge pixels are supersampled.
+ */
+function coverage(o: SceneObject, x: number, y: number): number {
+  const at = (px: number, py: number): boolean => inside(o.kind, (px - o.cx) / o.radius, (py - o.cy) / o.radius);
+  const corners = Number(at(x, y)) + Number(at(x + 1, y)) + Number(at(x, y + 1)) + Number(at(x + 1, y + 1));
+  if (corners === 4) return 1;
+  let covered = 0;
+  for (let sy = 0; sy < SUBSAMPLES; sy++) {
+    for (let sx = 0; sx < SUBSAMPLES; sx++) {
+      if (at(x + (sx + 0.5) / SUBSAMPLES, y + (sy + 0.5) / SUBSAMPLES)) covered++;
+    }
+  }
+  return covered / (SUBSAMPLES * SUBSAMPLES);
 }
 
 /** Whether the point (u, v), in units of the radius around the centre, lies inside the shape. */

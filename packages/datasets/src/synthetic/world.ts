@@ -134,10 +134,12 @@ export function createSyntheticWorld(options: SyntheticWorldOptions = {}): Synth
       const scene = generateScene(rng, { width: opts.imageSize, height: opts.imageSize, ...opts });
       const file = `synthetic_${split}_${String(i).padStart(6, '0')}.png`;
       images.push({ file, split, scene });
+      let described = 0;
       for (const target of rng.shuffle(scene.objects.map((_, k) => k))) {
-        if (splits[split].filter((r) => r.image === file).length >= opts.expressionsPerImage) break;
+        if (described >= opts.expressionsPerImage) break;
         const expression = describeTarget(scene, target, rng);
         if (!expression) continue;
+        described++;
         const [x1, y1, x2, y2] = scene.objects[target].box;
         splits[split].push(record(`${split}:${splits[split].length}`, file, [x1, y1, x2 - x1, y2 - y1], expression.text));
       }

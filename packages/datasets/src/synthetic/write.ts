@@ -136,7 +136,7 @@ function truthFile(world: SyntheticWorld, source: PseudoSource) {
       box: l.record.box,
       correct: l.correct,
       failure: l.failure,
-      /** The box of the object the source meant, `[x1, y1, x2, y2]`. */
+      // the box of the object the source meant to describe
       targetBox: world.images[l.imageIndex].scene.objects[l.target].box,
     })),
   };
