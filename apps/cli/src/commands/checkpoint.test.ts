@@ -57,6 +57,18 @@ describeShared('checkpoint inspect on the golden CLIP-VG checkpoint', () => {
   });
 });
 
+describeShared('checkpoint inspect on a large pickle', () => {
+  test('unc_train_statistic.pkl (a Counter of 9,364 words): text lists the first 100 entries, --json all', async () => {
+    const file = sharedPath('fixtures', 'real', 'pseudo-q-statistic', 'unc_train_statistic.pkl');
+    const text = await run(['checkpoint', 'inspect', file]);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^… 9264 more entries \(--json for all\)$/m);
+    const json = JSON.parse((await run(['checkpoint', 'inspect', file, '--json'])).out);
+    expect(Object.keys(json.meta)).toHaveLength(9364);
+    expect(json.meta.left).toBe(27963);
+  });
+});
+
 describe('checkpoint inspect', () => {
   test('a pickle that calls os.system is refused with exit code 1', async () => {
     const evil = path.join(dir, 'evil.pth');

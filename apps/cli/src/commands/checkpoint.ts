@@ -59,6 +59,8 @@ function inspectSafetensors(file: string): { summary: CheckpointSummary; footer:
   }
 }
 
+const MAX_META_LINES = 100;
+
 /** Aligned columns for tensors, one `key: json` line per meta entry (long values shortened). */
 export function formatSummary(summary: CheckpointSummary, footer: string): string {
   const names = Object.keys(summary.tensors);
@@ -73,10 +75,11 @@ export function formatSummary(summary: CheckpointSummary, footer: string): strin
   const meta = Object.entries(summary.meta);
   if (meta.length) {
     if (lines.length) lines.push('');
-    for (const [key, value] of meta) {
+    for (const [key, value] of meta.slice(0, MAX_META_LINES)) {
       const text = JSON.stringify(value);
       lines.push(`${key}: ${text.length > 400 ? `${text.slice(0, 400)}… (${text.length} chars; --json for all)` : text}`);
     }
+    if (meta.length > MAX_META_LINES) lines.push(`… ${meta.length - MAX_META_LINES} more entries (--json for all)`);
   }
   lines.push('', footer);
   return `${lines.join('\n')}\n`;
