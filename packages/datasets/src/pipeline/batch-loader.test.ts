@@ -71,6 +71,26 @@ describe('batch pipeline', () => {
     }
   });
 
+  test('prefetch bounds the samples in flight while the consumer is slow', async () => {
+    const started = new Set<string>();
+    // a sample task reads its record's image path when its batch is started
+    const records = world.splits.train.slice(0, 12).map((r) => {
+      const copy = { ...r };
+      Object.defineProperty(copy, 'image', { get: () => (started.add(r.id), r.image), enumerable: true });
+      return copy;
+    });
+    const loader = new BatchLoader({ records, imageRoot, imsize: 32, batchSize: 2, workers: 0, prefetch: 2 });
+    const iterator = loader.epoch(0);
+    await iterator.next();
+    await new Promise((r) => setTimeout(r, 200)); // a slow training step
+    // the first batch plus at most `prefetch` more: 3 batches × 2 samples, never the whole epoch
+    expect(started.size).toBeLessThanOrEqual(6);
+    let batches = 1;
+    while (!(await iterator.next()).done) batches++;
+    expect(batches).toBe(6);
+    expect(started.size).toBe(12);
+  });
+
   test('dropLast and a missing image fail cleanly', async () => {
     const records = world.splits.train.slice(0, 7);
     expect(new BatchLoader({ records, imageRoot, imsize: 32, batchSize: 3, dropLast: true }).length).toBe(2);
