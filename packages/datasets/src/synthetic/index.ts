@@ -37,3 +37,4 @@ export {
   type SyntheticWorldFiles,
   type SyntheticWorldSummary,
 } from './write';
+export { loadSyntheticWorld, type LoadedSyntheticWorld, type PseudoTruth } from './load';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadImage } from '@clip-vg/image';
 import { loadSplitFile } from '../real';
-import { generateSyntheticWorld, renderScene, resolveExpression } from './index';
+import { generateSyntheticWorld, loadSyntheticWorld, renderScene, resolveExpression } from './index';
 
 describe('generateSyntheticWorld', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'clipvg-synth-'));
@@ -35,5 +35,12 @@ describe('generateSyntheticWorld', () => {
     const record = world.splits.train[0];
     const scene = world.images.find((i) => i.file === record.image)!.scene;
     expect(scene.objects[resolveExpression(record.text, scene)[0]].box).toEqual(record.box);
+
+    const loaded = loadSyntheticWorld(out);
+    expect(loaded.val.map((r) => r.text)).toEqual(world.splits.val.map((r) => r.text));
+    expect(loaded.sources.caption.map((r) => r.source)).toEqual(world.pseudo.caption.map(() => 'caption'));
+    expect(loaded.truth.relation.map((t) => t.correct)).toEqual(world.pseudo.relation.map((l) => l.correct));
+    expect(loaded.imageRoot).toBe(files.imageDir);
+    expect(() => loadSyntheticWorld(path.join(out, 'nowhere'))).toThrow(/world\.json: not found/);
   });
 });
