@@ -63,6 +63,14 @@ describe('training augmentation', () => {
     expect(multiScaleSizes(64)).toEqual([64, 55, 46, 37, 27, 18, 9]);
   });
 
+  test('explicit scales replace the multi-scale list', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const out = trainTransform(img, [40, 30, 70, 60], 'left', createRng(seed), { imsize: 64, scales: [60], translate: false });
+      expect(out.box[2] * 64).toBeCloseTo(15, 5); // 30 px × 60 / 120
+    }
+    expect(() => trainTransform(img, [40, 30, 70, 60], 'x', createRng(0), { imsize: 64, scales: [80] })).toThrow(/scales must be integers in 1\.\.64/);
+  });
+
   test('texts with direction words never take the crop branch', () => {
     // without crop, the object's size in the output is the long-side scale times its original size
     for (let seed = 0; seed < 30; seed++) {

@@ -28,6 +28,11 @@ export interface AugmentOptions {
   crop?: boolean;
   /** `--aug_scale`: multi-scale long-side resize (default true; off = resize the long side to imsize). */
   scale?: boolean;
+  /**
+   * The long-side sizes for `scale` (default `multiScaleSizes(imsize)`). A tiny model on small images may want
+   * fewer extremes, e.g. [64, 56, 48] at 64 px.
+   */
+  scales?: readonly number[];
   /** `--aug_translate`: random position in the padding (default true; off = centred). */
   translate?: boolean;
   /** `--aug_blur` probability (default 0, as the official scripts run). */
@@ -51,7 +56,10 @@ export function evalTransform(image: RgbImage, boxXyxy: readonly number[], imsiz
 /** One augmented training sample; the same rng state always gives the same output. */
 export function trainTransform(image: RgbImage, boxXyxy: readonly number[], text: string, rng: Rng, options: AugmentOptions): TransformedSample {
   const { imsize } = options;
-  const sizes = options.scale ?? true ? multiScaleSizes(imsize) : [imsize];
+  const sizes = options.scale ?? true ? options.scales ?? multiScaleSizes(imsize) : [imsize];
+  if (sizes.length === 0 || sizes.some((v) => !Number.isInteger(v) || v < 1 || v > imsize)) {
+    throw new Error(`trainTransform: scales must be integers in 1..${imsize}, got [${sizes.join(', ')}]`);
+  }
   let sample: ImageWithBox = { image, box: [...boxXyxy] as BoxXyxy };
   // RandomSelect: direction words would be invalidated by a crop, so those texts never take the crop branch
   const lower = text.toLowerCase();
