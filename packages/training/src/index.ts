@@ -16,3 +16,16 @@ export { FeatureCache, type FeatureCacheOptions, type FeatureTable } from './fea
 export { createModelHost, type ModelHostOptions } from './host';
 export { loadGroundingSplit, SYNTHETIC, type SplitSource, type LoadedSplit } from './data/splits';
 export { withSeededRandom } from './seeded-random';
+export {
+  resolveModelSource,
+  readModelConfig,
+  createModelFromSource,
+  loadClip,
+  loadTrainedModel,
+  loadTokenizerFor,
+  recordedSource,
+  sourceMeta,
+  type ClipSource,
+  type ModelSource,
+  type ModelSourceOptions,
+} from './model-source';

@@ -1,10 +1,11 @@
 /**
  * Split loading for the commands: the six real datasets through `@clip-vg/datasets`, plus the synthetic world,
- * which is written like `unc` (`{splitRoot}/synthetic/synthetic_{split}.pth`, images directly in `dataRoot`).
+ * which is written like `unc` (`{splitRoot}/synthetic/synthetic_{split}.pth`, images in `dataRoot/images/` or in
+ * `dataRoot` itself).
  * Records keep their image names as stored (the reliability files write them back unchanged); `imageRoot` is
  * the folder they are relative to.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   applyPrompt,
@@ -57,7 +58,7 @@ export function loadGroundingSplit(options: SplitSource): LoadedSplit {
     records = splitFiles(layout, split).flatMap((name) => loadSplitFile(path.join(folder, name), layout));
   }
   if (options.prompt) for (const r of records) r.text = applyPrompt(r.text, options.prompt);
-  const imageRoot = dataset === SYNTHETIC ? path.resolve(dataRoot) : resolveImageDir(dataRoot, layout);
+  const imageRoot = dataset === SYNTHETIC ? syntheticImageDir(dataRoot) : resolveImageDir(dataRoot, layout);
   return { records, imageRoot, layout };
 }
 
@@ -82,4 +83,10 @@ function findSourceFile(folder: string, dataset: string, source: string): string
     throw new Error(`${dir}: no pseudo-label file for source "${source}" (found: ${known.join(', ') || 'none'})`);
   }
   return path.join(dir, match);
+}
+
+/** The world root (`images/` inside) or its image folder itself. */
+function syntheticImageDir(dataRoot: string): string {
+  const inner = path.resolve(dataRoot, 'images');
+  return existsSync(inner) && statSync(inner).isDirectory() ? inner : path.resolve(dataRoot);
 }

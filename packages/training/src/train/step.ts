@@ -3,7 +3,7 @@
  * Dropout draws from a generator seeded by (seed, epoch, step), so a resumed run repeats the same masks.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import './gradients';
+import { ensureGradients } from './gradients';
 import { deriveSeed } from '@clip-vg/datasets';
 import { groundingLoss, type ClipVG } from '@clip-vg/fusion-transformer';
 import type { AdamW } from '../optim/adamw';
@@ -28,6 +28,7 @@ export function trainStep(
   batch: HostBatch,
   rng: { seed: number; epoch: number; step: number },
 ): StepLoss {
+  ensureGradients();
   const list = [...variables.values()];
   const byTfName = new Map([...variables].map(([name, v]) => [v.name, name]));
   const [loss, l1, giou] = withSeededRandom(deriveSeed(rng.seed, DROPOUT_STREAM + rng.epoch, rng.step), () => {
