@@ -5,6 +5,9 @@ import { registerTokenize } from './tokenize';
 import { registerModels } from './models';
 import { registerCurriculum } from './curriculum';
 import { registerSynthetic } from './synthetic';
+import { registerTrain } from './train';
+import { registerEval } from './eval';
+import { registerReliability } from './reliability';
 import { registerCheckpoint } from './checkpoint';
 import { registerPredict } from './predict';
 import { registerCheckpointConvert } from './checkpoint-convert';
@@ -22,4 +25,7 @@ export const commands: RegisterCommand[] = [
   registerCheckpoint,
   registerPredict,
   registerCheckpointConvert,
+  registerTrain,
+  registerEval,
+  registerReliability,
 ];
