@@ -95,10 +95,26 @@ describeShared('ClipVG on the tiny golden checkpoint', () => {
       const light = await ClipVG.fromPretrained(path.join(dir, 'light'), { clip: clipDonor.clip });
       expectClose(light.predict(x, mask as tf.Tensor3D, ids as tf.Tensor2D), want, 1e-6);
       light.dispose();
+      clipDonor.dispose();
       tf.dispose([x, mask, ids, want]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a plain state dict loads with explicit options; args are optional', () => {
+    const checkpoint = loadPth(sharedPath('golden/clipvg-tiny/checkpoint.pth')) as { model: Record<string, TorchTensor> };
+    const plain = ClipVG.fromCheckpoint(checkpoint.model as never, { config: { dropout: 0 } });
+    // Without args: heads default to 8, the extract layers follow CLIP's depth (12 → [0, 3, 7, 11]).
+    expect(plain.config).toMatchObject({ extractLayers: [0, 3, 7, 11], vlHeads: 8, imsize: 64, dropout: 0 });
+    const [x, mask, ids, want] = [images(), t('image_mask', 'int32'), t('text_ids', 'int32'), t('pred_boxes')];
+    const boxes = plain.predict(x, mask as tf.Tensor3D, ids as tf.Tensor2D);
+    expectClose(boxes, want, 1e-4);
+    tf.dispose([x, mask, ids, want, boxes]);
+    plain.dispose();
+    expect(() => ClipVG.fromCheckpoint(checkpoint.model as never, { config: { extractLayers: [0, 3, 7] } })).toThrow(
+      /ml_visu_proj takes 512 features but 3 layers × visual width 128/,
+    );
   });
 
   test('bad input gives one line naming the file', async () => {
