@@ -5,10 +5,18 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
-import type { ClipVG, ClipVGConfig } from '@clip-vg/fusion-transformer';
+import {
+  isProjectFolder,
+  readOfficialCheckpoint,
+  readProjectFolder,
+  type ClipVG,
+  type ClipVGConfig,
+  type ConfigOverrides,
+} from '@clip-vg/fusion-transformer';
 import { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_KEY_BIAS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 import type { WeightSource } from './graph/weights';
 import { graphInputs } from './inputs';
+import { collectGarbage } from './memory';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -44,6 +52,26 @@ export class OnnxClipVG {
     return OnnxClipVG.fromOnnx(bytes, config, options);
   }
 
+  /**
+   * From an official CLIP-VG checkpoint or a project folder saved with CLIP weights, without TensorFlow.js
+   * weights: the file's tensors go straight into the graph (the least memory for `predict`).
+   */
+  static async fromPretrained(fileOrDir: string, options: OnnxEngineOptions & { config?: ConfigOverrides } = {}): Promise<OnnxClipVG> {
+    const build = (): { bytes: Uint8Array; config: ClipVGConfig } => {
+      if (isProjectFolder(fileOrDir)) {
+        const folder = readProjectFolder(fileOrDir);
+        if (!folder.includesClip) throw new Error(`${fileOrDir}: the folder was saved without CLIP weights; load it with ClipVG.fromPretrained and use OnnxClipVG.fromModel`);
+        const { clip: clipOverrides, ...rest } = options.config ?? {};
+        const config: ClipVGConfig = { ...folder.config, ...rest, clip: { ...folder.config.clip, ...clipOverrides } };
+        return { bytes: buildClipVGOnnx(folder.weights as WeightSource, config, fileOrDir), config };
+      }
+      const checkpoint = readOfficialCheckpoint(fileOrDir, options.config);
+      return { bytes: buildClipVGOnnx(checkpoint.stateDict as WeightSource, checkpoint.config, fileOrDir), config: checkpoint.config };
+    };
+    const { bytes, config } = build(); // the decoded checkpoint goes out of scope here
+    return OnnxClipVG.fromOnnx(bytes, config, options);
+  }
+
   /** From bytes written by `buildClipVGOnnx` (e.g. saved with `writeClipVGOnnx`). */
   static async fromOnnx(bytes: Uint8Array, config: ClipVGConfig, options: OnnxEngineOptions = {}): Promise<OnnxClipVG> {
     const provider = options.executionProvider ?? 'cpu';
@@ -51,6 +79,7 @@ export class OnnxClipVG {
       throw new Error(`onnx engine: this onnxruntime-node build has no '${provider}' execution provider (available: ${
         ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name).join(', ')})`);
     }
+    collectGarbage(); // free the weights' staging copies before ORT makes its own
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',

@@ -4,3 +4,16 @@ export { OnnxClipVG, hasExecutionProvider, type ExecutionProvider, type OnnxEngi
 export { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_KEY_BIAS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 export type { WeightLike, WeightSource } from './graph/weights';
 export { graphInputs, usedTextLength, type GraphInputs } from './inputs';
+export {
+  benchmarkInference,
+  benchConfig,
+  benchInputs,
+  BENCH_MODELS,
+  ENGINE_NAMES,
+  TINY_CLIP,
+  type EngineName,
+  type InferenceBenchOptions,
+  type InferenceBenchResult,
+} from './benchmark';
+export { createPredictor, parseEngine, type BoxPredictor } from './predictor';
+export { collectGarbage } from './memory';

@@ -9,6 +9,7 @@ import { registerTrain } from './train';
 import { registerEval } from './eval';
 import { registerReliability } from './reliability';
 import { registerCheckpoint } from './checkpoint';
+import { registerBench } from './bench';
 import { registerPredict } from './predict';
 import { registerCheckpointConvert } from './checkpoint-convert';
 
@@ -23,6 +24,7 @@ export const commands: RegisterCommand[] = [
   registerCurriculum,
   registerSynthetic,
   registerCheckpoint,
+  registerBench,
   registerPredict,
   registerCheckpointConvert,
   registerTrain,

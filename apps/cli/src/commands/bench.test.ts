@@ -1,0 +1,47 @@
+/**
+ * @jest-environment ../../packages/onnx-engine/jest.environment.js
+ */
+// onnxruntime-node inside jest needs the main realm's typed arrays (see that file); CLI tests that run
+// `--engine onnx` in-process take this docblock.
+import { main } from '../main';
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(argv);
+    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
+    return { code, out: text(out), err: text(err) };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('clip-vg bench', () => {
+  test('--json on the tiny model, TensorFlow.js engine: one JSON object with the numbers', async () => {
+    const { code, out, err } = await run(['bench', '--engine', 'tfjs', '--backend', 'wasm', '--model', 'tiny', '--batch', '2', '--runs', '1', '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result).toMatchObject({ engine: 'tfjs', backend: 'wasm', batch: 2, model: 'tiny', text_tokens: 20 });
+    expect(result.images_per_s).toBeGreaterThan(0);
+    expect(result.runs_ms).toHaveLength(1);
+    expect(result.peak_rss_mb).toBeGreaterThan(0);
+  });
+
+  test('text output on the onnx engine names the engine and the runtime', async () => {
+    const { code, out } = await run(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '2', '--runs', '1', '--threads', '1']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/engine onnx on ort-cpu \(1 threads\), batch 2/);
+    expect(out).toMatch(/images\/s/);
+  });
+
+  test('bad options fail with one line', async () => {
+    expect((await run(['bench', '--engine', 'torch'])).err).toBe('clip-vg: bench: --engine must be tfjs or onnx, got "torch"\n');
+    expect((await run(['bench', '--batch', '0'])).err).toBe('clip-vg: bench: --batch must be a positive integer, got "0"\n');
+    const unknown = await run(['bench', '--model', 'RN50', '--backend', 'wasm']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^clip-vg: bench: unknown model "RN50"/);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * `clip-vg bench [--engine tfjs|onnx] [--backend NAME] [--batch 8] [--json]`: full CLIP-VG inference speed
+ * (preprocessed tensors in, boxes out) on a model with random weights (no download): images/s, ms per batch,
+ * peak memory. The median of `--runs` timed batches after a warm-up.
+ */
+import type { Command } from 'commander';
+import { initBackend } from '@clip-vg/backend';
+import { benchmarkInference, BENCH_MODELS, parseEngine, type InferenceBenchResult } from '@clip-vg/onnx-engine';
+import { CliError, oneLine } from '../util/errors';
+
+interface BenchCliOptions {
+  engine?: string;
+  backend?: string;
+  model: string;
+  batch: string;
+  runs: string;
+  warmup: string;
+  textTokens: string;
+  padding: string;
+  threads?: string;
+  provider: string;
+  profile?: string;
+  json?: boolean;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('time full CLIP-VG inference (tensors in, boxes out) with random weights: images/s, ms per batch, peak memory')
+    .option('--engine <name>', 'tfjs (TensorFlow.js model) or onnx (ONNX Runtime graph built from the same weights)', 'tfjs')
+    .option('--backend <name>', 'TensorFlow.js backend (tensorflow, wasm, cpu; default: CLIP_VG_BACKEND or the best installed)')
+    .option('--model <name>', `CLIP backbone (${BENCH_MODELS.join(', ')}; tiny is test-sized)`, 'ViT-B/16')
+    .option('--batch <n>', 'images per batch', '8')
+    .option('--runs <n>', 'timed batches (the median is reported)', '5')
+    .option('--warmup <n>', 'untimed batches first', '1')
+    .option('--text-tokens <n>', 'tokens per expression including SOT/EOT, the rest padding (RefCOCO: ~6-20)', '20')
+    .option('--padding <fraction>', 'letterbox padding as a fraction of image rows (0 = square images)', '0')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
+    .option('--provider <name>', 'ONNX Runtime execution provider: cpu or cuda', 'cpu')
+    .option('--profile <prefix>', "write ONNX Runtime's per-op profile (JSON) with this file prefix")
+    .option('--json', 'print one JSON object {"images_per_s", "engine", "backend", "batch", ...}')
+    .action((options: BenchCliOptions) => bench(options));
+}
+
+function positiveInteger(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`bench: ${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+async function bench(options: BenchCliOptions): Promise<void> {
+  let engine: ReturnType<typeof parseEngine>;
+  try {
+    engine = parseEngine(options.engine);
+  } catch (error) {
+    throw new CliError(`bench: ${oneLine(error)}`);
+  }
+  if (options.provider !== 'cpu' && options.provider !== 'cuda') throw new CliError(`bench: --provider must be cpu or cuda, got "${options.provider}"`);
+  const settings = {
+    engine,
+    model: options.model,
+    batch: positiveInteger(options.batch, '--batch'),
+    runs: positiveInteger(options.runs, '--runs'),
+    warmup: Number(options.warmup),
+    textTokens: positiveInteger(options.textTokens, '--text-tokens'),
+    padding: Number(options.padding),
+    threads: options.threads === undefined ? undefined : positiveInteger(options.threads, '--threads'),
+    executionProvider: options.provider as 'cpu' | 'cuda',
+    profilePrefix: options.profile,
+  };
+  if (!Number.isInteger(settings.warmup) || settings.warmup < 0) throw new CliError(`bench: --warmup must be 0 or more, got "${options.warmup}"`);
+  await initBackend(options.backend, { log: options.json ? null : undefined });
+  let result: InferenceBenchResult;
+  try {
+    result = await benchmarkInference(settings);
+  } catch (error) {
+    throw new CliError(`bench: ${oneLine(error)}`);
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  process.stdout.write(formatResult(result));
+}
+
+function formatResult(r: InferenceBenchResult): string {
+  const lines = [
+    `CLIP-VG ${r.model}, engine ${r.engine} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, batch ${r.batch}, ${r.text_tokens} text tokens`,
+    `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_batch.toFixed(0)} ms per batch (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
+    `  peak memory ${r.peak_rss_mb} MB RSS${r.build_s !== null ? `   session built in ${r.build_s.toFixed(1)} s` : ''}   load average ${r.load_average.toFixed(2)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
