@@ -34,11 +34,14 @@ export function encodePickle(value: PyWritable, options: PickleOptions = {}): Ui
 
 class Pickler {
   private chunks: Uint8Array[] = [];
-  private buffer = new Uint8Array(1 << 16);
+  private buffer = Buffer.allocUnsafe(1 << 16);
+  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   private length = 0;
-  private memo = new Map<unknown, number>();
+  // Python memoises by identity; strings are values here, so equal strings share one entry. Two maps keep
+  // each monomorphic, which matters for the millions of entries of a large split.
+  private stringMemo = new Map<string, number>();
+  private objectMemo = new Map<unknown, number>();
   private storageKeys = new Map<TorchStorage, string>();
-  private readonly encoder = new TextEncoder();
 
   constructor(private readonly options: PickleOptions) {}
 
@@ -64,7 +67,7 @@ class Pickler {
   private saveFloat(x: number): void {
     this.op(0x47); // BINFLOAT, big-endian
     this.reserve(8);
-    new DataView(this.buffer.buffer).setFloat64(this.length, x, false);
+    this.view.setFloat64(this.length, x, false);
     this.length += 8;
   }
 
@@ -99,10 +102,11 @@ class Pickler {
 
   private saveString(s: string): void {
     if (this.memoGet(s)) return;
-    const bytes = this.encoder.encode(s);
+    const n = Buffer.byteLength(s, 'utf8');
     this.op(0x58); // BINUNICODE
-    this.int32(bytes.length);
-    this.raw(bytes);
+    this.int32(n);
+    this.reserve(n);
+    this.length += this.buffer.write(s, this.length, n, 'utf8');
     this.memoPut(s);
   }
 
@@ -268,14 +272,14 @@ class Pickler {
     const id = `\0global ${module} ${name}`;
     if (this.memoGet(id)) return;
     this.op(0x63);
-    this.raw(this.encoder.encode(`${module}\n${name}\n`));
+    this.raw(Buffer.from(`${module}\n${name}\n`, 'utf8'));
     this.memoPut(id);
   }
 
   // --- memo ---
 
   private memoGet(key: unknown): boolean {
-    const index = this.memo.get(key);
+    const index = typeof key === 'string' ? this.stringMemo.get(key) : this.objectMemo.get(key);
     if (index === undefined) return false;
     if (index < 0x100) this.op(0x68, index); // BINGET
     else {
@@ -286,8 +290,9 @@ class Pickler {
   }
 
   private memoPut(key: unknown): void {
-    const index = this.memo.size;
-    this.memo.set(key, index);
+    const index = this.stringMemo.size + this.objectMemo.size;
+    if (typeof key === 'string') this.stringMemo.set(key, index);
+    else this.objectMemo.set(key, index);
     if (index < 0x100) this.op(0x71, index); // BINPUT
     else {
       this.op(0x72); // LONG_BINPUT
@@ -304,13 +309,13 @@ class Pickler {
 
   private int32(x: number): void {
     this.reserve(4);
-    new DataView(this.buffer.buffer).setInt32(this.length, x, true);
+    this.view.setInt32(this.length, x, true);
     this.length += 4;
   }
 
   private uint32(x: number): void {
     this.reserve(4);
-    new DataView(this.buffer.buffer).setUint32(this.length, x, true);
+    this.view.setUint32(this.length, x, true);
     this.length += 4;
   }
 
@@ -323,7 +328,8 @@ class Pickler {
   private reserve(n: number): void {
     if (this.length + n <= this.buffer.length) return;
     this.chunks.push(this.buffer.subarray(0, this.length));
-    this.buffer = new Uint8Array(Math.max(1 << 16, n));
+    this.buffer = Buffer.allocUnsafe(Math.max(1 << 16, n));
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.length = 0;
   }
 

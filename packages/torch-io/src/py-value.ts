@@ -59,23 +59,23 @@ export function isPyObject(x: unknown): x is PyObject {
   return x instanceof PyObject;
 }
 
-// Tuples are arrays; a WeakSet remembers which ones so the writer can emit TUPLE, without a visible property.
-const tuples = new WeakSet<object>();
+// Tuples are arrays with a non-enumerable symbol mark: invisible to keys, JSON and deep equality, and much
+// cheaper than a WeakSet when a split file holds hundreds of thousands of them.
+const TUPLE = Symbol.for('clip-vg.torch-io.tuple');
 
 /** Marks an array as a Python tuple (for `encodePth`); returns the same array. */
-export function pyTuple<T extends PyValue[]>(...items: T): T {
-  tuples.add(items);
-  return items;
+export function pyTuple<T extends PyWritable[]>(...items: T): T {
+  return markTuple(items);
 }
 
 /** Marks an existing array as a tuple in place. */
 export function markTuple<T extends unknown[]>(items: T): T {
-  tuples.add(items);
+  Object.defineProperty(items, TUPLE, { value: true });
   return items;
 }
 
 export function isPyTuple(x: unknown): boolean {
-  return Array.isArray(x) && tuples.has(x);
+  return Array.isArray(x) && (x as unknown as Record<symbol, unknown>)[TUPLE] === true;
 }
 
 /** Sets `key` on a plain object even when it is `__proto__`, which plain assignment would swallow. */

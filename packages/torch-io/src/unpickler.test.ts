@@ -125,6 +125,24 @@ describe('loadPickle: protocols 0 to 5', () => {
   });
 });
 
+describe('loadPickle keeps shared objects shared', () => {
+  test('a list and a dict referenced twice are one object each', () => {
+    // a = [1]; d = {'k': a}; pickle.dumps([a, a, d, d], 2)
+    const value = loadPickle(hex('80025d7100285d71014b016168017d710258010000006b71036801736802652e')) as unknown[];
+    expect(value).toEqual([[1], [1], { k: [1] }, { k: [1] }]);
+    expect(value[0]).toBe(value[1]);
+    expect(value[2]).toBe(value[3]);
+    expect((value[2] as { k: unknown }).k).toBe(value[0]);
+  });
+
+  test('self-referencing list and dict', () => {
+    const list = loadPickle(hex('80025d71006800612e')) as unknown[]; // b = []; b.append(b)
+    expect(list[0]).toBe(list);
+    const dict = loadPickle(hex('80027d7100580400000073656c6671016800732e')) as Record<string, unknown>; // c['self'] = c
+    expect(dict['self']).toBe(dict);
+  });
+});
+
 describe('loadPickle refuses code execution', () => {
   const cases: [string, string][] = [
     ['os.system', "cos\nsystem\n(S'echo pwned'\ntR."],

@@ -3,7 +3,7 @@
  * local headers), stored entries returned as zero-copy views, deflated ones inflated, Zip64 when present.
  * Writing emits stored entries aligned to 64 bytes, as torch does, so storages can be viewed in place.
  */
-import { inflateRawSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
@@ -43,7 +43,7 @@ export class ZipReader {
     this.need(start, entry.compressedSize, `data of '${name}'`);
     const data = this.bytes.subarray(start, start + entry.compressedSize);
     if (entry.method === 0) return data;
-    if (entry.method === 8) return new Uint8Array(inflateRawSync(data));
+    if (entry.method === 8) return new Uint8Array(zlib.inflateRawSync(data));
     throw new Error(`zip member '${name}' uses compression method ${entry.method}, which is not supported`);
   }
 
@@ -127,7 +127,11 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
+// zlib.crc32 exists from Node 20.15 / 22.2; the table version covers older runtimes.
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 export function crc32(data: Uint8Array, crc = 0): number {
+  if (nativeCrc32) return nativeCrc32(data, crc) >>> 0;
   let c = ~crc >>> 0;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
