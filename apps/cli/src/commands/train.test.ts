@@ -1,0 +1,154 @@
+/**
+ * train / eval / reliability end to end on a tiny synthetic world. The resume test spawns the built CLI
+ * (`nx run @clip-vg/cli:build`, which `test` depends on), kills it with SIGKILL mid-epoch and checks that
+ * resuming reproduces an uninterrupted run bit for bit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describeShared, sharedPath } from '@clip-vg/test-utils';
+import { generateSyntheticWorld } from '@clip-vg/datasets';
+import { loadPth, openSafetensors } from '@clip-vg/torch-io';
+import { main } from '../main';
+
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+
+const TINY_MODEL = {
+  clip: {
+    embedDim: 16, imageResolution: 32, visionLayers: 2, visionWidth: 16, visionPatchSize: 16, visionHeads: 2,
+    contextLength: 77, vocabSize: 49408, transformerWidth: 16, transformerHeads: 2, transformerLayers: 1,
+  },
+  extractLayers: [0, 1], vlHeads: 2, vlLayers: 1, vlFfnDim: 32,
+};
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
+  try {
+    const code = await main(argv);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+function spawnCli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  child.stdout!.resume();
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, done };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function epochsDone(dir: string): number {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, 'checkpoint', 'training_state.json'), 'utf8')) as { epochsDone: number }).epochsDone;
+  } catch {
+    return 0;
+  }
+}
+
+describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () => {
+  let root: string;
+  let common: string[];
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'clip-vg-train-cli-'));
+    await generateSyntheticWorld({ out: path.join(root, 'world'), seed: 4, train: 10, val: 3, test: 0, imageSize: 40 });
+    writeFileSync(path.join(root, 'tiny.json'), JSON.stringify(TINY_MODEL));
+    common = [
+      '--dataset', 'synthetic', '--split-root', path.join(root, 'world'), '--data-root', path.join(root, 'world'),
+      '--model-config', path.join(root, 'tiny.json'), '--vocab', sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'),
+      '--backend', 'wasm', '--workers', '1',
+    ];
+  }, 60_000);
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test('SIGKILL mid-epoch, then --resume: the same final weights and optimizer state as an uninterrupted run', async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npx nx run @clip-vg/cli:build first`);
+    const full = path.join(root, 'full');
+    // the uninterrupted run takes its recipe from a YAML config file; the interrupted one from flags
+    writeFileSync(path.join(root, 'recipe.yaml'), 'epochs: 4\nbatch-size: 4\nlr: 0.001\nseed: 21\n');
+    const a = await spawnCli(['train', ...common, '--config', path.join(root, 'recipe.yaml'), '-o', full]).done;
+    expect(a.stderr).not.toMatch(/clip-vg: (?!backend)/);
+    expect(a.code).toBe(0);
+
+    const killed = path.join(root, 'killed');
+    const flags = ['train', ...common, '--epochs', '4', '--batch-size', '4', '--lr', '0.001', '--seed', '21', '-o', killed];
+    const b = spawnCli(flags);
+    while (epochsDone(killed) < 1) await sleep(50);
+    const state = JSON.parse(readFileSync(path.join(killed, 'checkpoint', 'training_state.json'), 'utf8')) as { history: Array<{ seconds: number }> };
+    await sleep((state.history[0]!.seconds * 1000) / 2);
+    b.child.kill('SIGKILL');
+    const killedExit = await b.done;
+    expect(killedExit.signal).toBe('SIGKILL');
+    expect(epochsDone(killed)).toBeLessThan(4);
+
+    const c = await spawnCli([...flags, '--resume']).done;
+    expect(c.code).toBe(0);
+    expect(epochsDone(killed)).toBe(4);
+
+    const expected = openSafetensors(path.join(full, 'checkpoint', 'trainer.safetensors'));
+    const actual = openSafetensors(path.join(killed, 'checkpoint', 'trainer.safetensors'));
+    expect(actual.names().sort()).toEqual(expected.names().sort());
+    expect(actual.metadata.step).toBe(expected.metadata.step);
+    for (const name of expected.names()) {
+      const x = expected.get(name).data as Float32Array;
+      const y = actual.get(name).data as Float32Array;
+      expect(Buffer.from(y.buffer, y.byteOffset, y.byteLength).equals(Buffer.from(x.buffer, x.byteOffset, x.byteLength))).toBe(true);
+    }
+    expected.close();
+    actual.close();
+    const losses = (dir: string) => readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).loss);
+    expect(losses(killed)).toEqual(losses(full));
+  }, 300_000);
+
+  test('eval prints Acc@0.5 and mean IoU; reliability writes the official files that torch-io reads back', async () => {
+    const checkpoint = path.join(root, 'full', 'best_checkpoint');
+    const data = common.slice(0, 6);
+    const model = ['--checkpoint', checkpoint, '--backend', 'wasm', '--workers', '0'];
+    const evaluated = await run(['eval', ...model, ...data, '--split', 'val', '--json']);
+    expect(evaluated.stderr).not.toMatch(/clip-vg: (?!backend)/);
+    expect(evaluated.code).toBe(0);
+    const result = JSON.parse(evaluated.stdout) as { samples: number; accuracy: number; meanIoU: number };
+    expect(result.samples).toBeGreaterThan(0);
+    expect(result.accuracy).toBeGreaterThanOrEqual(0);
+    expect(result.meanIoU).toBeGreaterThanOrEqual(0);
+
+    const out = path.join(root, 'reliability');
+    const scored = await run(['reliability', ...model, ...data, '--source', 'relation', '-o', out, '--json']);
+    expect(scored.code).toBe(0);
+    const summary = JSON.parse(scored.stdout) as { samples: number };
+    const rows = loadPth(path.join(out, 'synthetic_train_pseudo_iou_result.pth')) as unknown[][];
+    expect(rows).toHaveLength(summary.samples);
+    expect(rows[0]).toHaveLength(7);
+    for (const t of ['0_0', '0_5', '0_9', '1_0']) expect(existsSync(path.join(out, `synthetic_train_pseudo_refine_${t}.pth`))).toBe(true);
+    const histogram = JSON.parse(readFileSync(path.join(out, 'synthetic_train_pseudo_reliability_histogram.json'), 'utf8')) as { counts: number[] };
+    expect(histogram.counts).toHaveLength(1000);
+    expect(existsSync(path.join(out, 'synthetic_train_pseudo_reliability_histogram.png'))).toBe(true);
+  }, 120_000);
+
+  test('bad input fails with one line', async () => {
+    const noOutput = await run(['train', ...common]);
+    expect(noOutput.code).toBe(1);
+    expect(noOutput.stderr).toMatch(/clip-vg: train: --output-dir is required/);
+    const cached = await run(['train', ...common, '-o', path.join(root, 'x'), '--cache-features', path.join(root, 'cache')]);
+    expect(cached.code).toBe(1);
+    expect(cached.stderr).toMatch(/--cache-features needs the eval transform/);
+    const badScheduler = await run(['train', ...common, '-o', path.join(root, 'x'), '--lr-scheduler', 'linear']);
+    expect(badScheduler.code).toBe(1);
+    const missing = await run(['eval', '--checkpoint', path.join(root, 'nope'), ...common.slice(0, 6), '--split', 'val']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope: no such checkpoint/);
+  });
+});
