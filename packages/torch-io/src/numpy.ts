@@ -60,8 +60,9 @@ export class NumpyArray {
       this.data = new Uint8Array(0);
       return;
     }
-    if (!(raw instanceof Uint8Array)) throw new Error(`numpy array of dtype ${dtype.code} has no raw bytes`);
-    this.data = decodeNumpyBytes(dtype, raw, count);
+    const bytes = typeof raw === 'string' ? latin1Bytes(raw) : raw;
+    if (!(bytes instanceof Uint8Array)) throw new Error(`numpy array of dtype ${dtype.code} has no raw bytes`);
+    this.data = decodeNumpyBytes(dtype, bytes, count);
     if (fortran === true && this.shape.length > 1) this.data = fortranToRowMajor(this.data, this.shape);
   }
 }
@@ -79,6 +80,19 @@ function decodeNumpyBytes(dtype: NumpyDType, raw: Uint8Array, count: number): Ty
   const copy = copyBytes(raw, 0, count * info.size);
   if (dtype.byteorder === '>' || dtype.code.startsWith('>')) swapBytes(copy, info.size);
   return info.view(copy.buffer, count);
+}
+
+/**
+ * Python 2 pickles carry numpy's raw bytes as a `str`, which this reader decodes as text; when it was not
+ * valid UTF-8 it arrived as latin-1, one char per byte, which is what `encoding='latin1'` gives in Python 3.
+ */
+function latin1Bytes(text: string): Uint8Array {
+  // A char above 0xFF means the bytes were valid UTF-8 and were decoded as such; encoding them back is exact.
+  // (Valid UTF-8 whose chars all stay below 0x100 is ambiguous and read as latin-1: a known limit.)
+  if (/[^\u0000-\u00ff]/.test(text)) return new TextEncoder().encode(text);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
 }
 
 function fortranToRowMajor(data: TypedArray, shape: number[]): TypedArray {
@@ -100,8 +114,9 @@ function fortranToRowMajor(data: TypedArray, shape: number[]): TypedArray {
 
 /** `numpy.core.multiarray.scalar(dtype, bytes)` → a JS number, boolean or (beyond 2^53) bigint. */
 export function numpyScalar(dtype: PyValue, raw: PyValue): PyValue {
-  if (!(dtype instanceof NumpyDType) || !(raw instanceof Uint8Array)) throw new Error('numpy scalar is malformed');
-  const values = decodeNumpyBytes(dtype, raw, 1);
+  const bytes = typeof raw === 'string' ? latin1Bytes(raw) : raw;
+  if (!(dtype instanceof NumpyDType) || !(bytes instanceof Uint8Array)) throw new Error('numpy scalar is malformed');
+  const values = decodeNumpyBytes(dtype, bytes, 1);
   const value = values[0]!;
   if (dtype.name === 'bool') return value !== 0;
   if (typeof value === 'bigint') {

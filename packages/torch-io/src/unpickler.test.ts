@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import { isPyTuple, loadPickle, loadPth, PyObject, type PyDict } from './index';
+import { isPyTuple, loadPickle, loadPth, NumpyArray, PyObject, type PyDict } from './index';
 import { tagged } from './test-helpers';
 
 /**
@@ -113,6 +113,20 @@ describe('loadPickle: protocols 0 to 5', () => {
     expect(loadPickle(bytes("S'caf\\xc3\\xa9 \\'q\\' \\n'\n."))).toBe("café 'q' \n");
     expect(loadPickle(bytes('I01\n.'))).toBe(true);
     expect(loadPickle(bytes('(lp0\nI1\naI2\na.'))).toEqual([1, 2]);
+  });
+
+  test('a Python 2 numpy array (raw bytes in a py2 str) and scalar', () => {
+    const raw = '\x00\x00\x00\x00\x00\x00\xf8\x3f\x00\x00\x00\x00\x00\x00\x00\xc0'; // float64 [1.5, -2]
+    const dtype = "cnumpy\ndtype\nU\x02f8\x89\x88\x87R(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb";
+    const array = loadPickle(bytes(
+      '\x80\x02cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85U\x01b\x87R' +
+      `(K\x01K\x02\x85${dtype}\x89U\x10${raw}tb.`,
+    )) as NumpyArray;
+    expect(array.dtype).toBe('float64');
+    expect(array.shape).toEqual([2]);
+    expect(Array.from(array.data as Float64Array)).toEqual([1.5, -2]);
+    const scalar = loadPickle(bytes(`\x80\x02cnumpy.core.multiarray\nscalar\n${dtype}U\x08\x00\x00\x00\x00\x00\x00\xf8\x3f\x86R.`));
+    expect(scalar).toBe(1.5);
   });
 
   test('an unknown class becomes an inert object that keeps its state', () => {
