@@ -39,6 +39,8 @@ async function convert(input: string, outDir: string, options: ConvertCliOptions
   } catch (error) {
     throw new CliError(oneLine(error));
   }
+  const { config } = model;
+  const trainable = model.countTrainableParameters();
   try {
     await model.save(outDir, { includeClip: options.clip });
   } catch (error) {
@@ -46,10 +48,9 @@ async function convert(input: string, outDir: string, options: ConvertCliOptions
   } finally {
     model.dispose();
   }
-  const { config } = model;
   process.stdout.write(
     `wrote ${path.join(outDir, PROJECT_WEIGHTS_FILE)} (${options.clip ? 'with' : 'without'} CLIP weights) and ` +
       `${PROJECT_CONFIG_FILE}: D ${config.hiddenDim}, ${config.vlLayers} layers, imsize ${config.imsize}, ` +
-      `extract layers [${config.extractLayers.join(', ')}]\n`,
+      `extract layers [${config.extractLayers.join(', ')}], ${trainable.toLocaleString('en-US')} trainable parameters\n`,
   );
 }

@@ -83,6 +83,7 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
     expect(converted.err).toBe('');
     expect(converted.code).toBe(0);
     expect(converted.out).toMatch(/with CLIP weights/);
+    expect(converted.out).toMatch(/386,628 trainable parameters/);
     expect(existsSync(path.join(out, 'model.safetensors')) && existsSync(path.join(out, 'config.json'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'))).toMatchObject({ format: 'clip-vg', includesClip: true });
 
