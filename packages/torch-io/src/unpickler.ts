@@ -3,7 +3,7 @@
  * globals through `globals.ts` instead of importing anything. Every read is bounds-checked, so a truncated or
  * corrupt stream ends in an Error with the byte offset, never a hang.
  */
-import { PyGlobal, PySet, buildObject, newObject, reduceGlobal, resolveGlobal } from './globals';
+import { PySet, buildObject, newObject, reduceGlobal, resolveGlobal } from './globals';
 import { copyBytes } from './dtype';
 import { finalizeValue } from './finalize';
 import { markTuple, type PyValue } from './py-value';
@@ -324,5 +324,3 @@ function decodeRawUnicodeEscape(text: string): string {
     String.fromCodePoint(parseInt((u4 ?? u8)!, 16)),
   );
 }
-
-export { PyGlobal };
