@@ -118,7 +118,7 @@ export async function generateSyntheticWorld(options: GenerateSyntheticOptions):
 /** RefCOCO layout: ground truth as tuples (as the released files), pseudo-labels as lists (as Pseudo-Q writes). */
 function row(record: GroundingRecord, groundTruth: boolean): PyWritable {
   const items: PyWritable[] = [record.image, PLACEHOLDER, record.boxOriginal.map((v) => pyFloat(v)), record.text, PLACEHOLDER];
-  return groundTruth ? pyTuple(...(items as Parameters<typeof pyTuple>)) : items;
+  return groundTruth ? pyTuple(...items) : items;
 }
 
 function truthFile(world: SyntheticWorld, source: PseudoSource) {
