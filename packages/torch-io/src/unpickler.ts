@@ -21,7 +21,6 @@ export interface UnpickleResult {
   end: number;
 }
 
-const MARK = Symbol('mark');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const latin1 = new TextDecoder('latin1');
 
