@@ -68,7 +68,7 @@ export class AdamW {
   private moment(store: Map<string, tf.Variable>, name: string, param: tf.Variable): tf.Variable {
     let moment = store.get(name);
     if (!moment) {
-      moment = tf.variable(tf.zerosLike(param), false, `adamw/${store === this.m ? 'm' : 'v'}/${name}/${Math.random()}`);
+      moment = ownedVariable(tf.zerosLike(param), `adamw/${store === this.m ? 'm' : 'v'}/${name}`);
       store.set(name, moment);
     }
     return moment;
@@ -87,8 +87,8 @@ export class AdamW {
     this.disposeMoments();
     this.stepCount = state.step;
     for (const [name, { m, v, shape }] of Object.entries(state.moments)) {
-      this.m.set(name, tf.variable(tf.tensor(m, shape), false, `adamw/m/${name}/${Math.random()}`));
-      this.v.set(name, tf.variable(tf.tensor(v, shape), false, `adamw/v/${name}/${Math.random()}`));
+      this.m.set(name, ownedVariable(tf.tensor(m, shape), `adamw/m/${name}`));
+      this.v.set(name, ownedVariable(tf.tensor(v, shape), `adamw/v/${name}`));
     }
   }
 
@@ -102,4 +102,16 @@ export class AdamW {
     this.m.clear();
     this.v.clear();
   }
+}
+
+let variableCounter = 0;
+
+/**
+ * A variable that takes over `value` (released here: `tf.variable` keeps its own reference to the data). The
+ * counter keeps names unique without touching `Math.random`, which the trainer seeds for dropout.
+ */
+function ownedVariable(value: tf.Tensor, name: string): tf.Variable {
+  const variable = tf.variable(value, false, `${name}/${variableCounter++}`);
+  value.dispose();
+  return variable;
 }
