@@ -3,7 +3,7 @@
  * how its split files store boxes and where its images live.
  */
 
-export type DatasetName = 'unc' | 'unc+' | 'gref' | 'gref_umd' | 'referit' | 'flickr';
+export type DatasetName = 'unc' | 'unc+' | 'gref' | 'gref_umd' | 'referit' | 'flickr' | 'synthetic';
 
 /** `xywh`: COCO convention (top-left corner plus size); `xyxy`: two corners. */
 export type BoxFormat = 'xywh' | 'xyxy';
@@ -64,6 +64,13 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetInfo>> = {
     tupleSize: 3,
     // CLIP-VG, HiVG and Pseudo-Q use the hyphen; TransVG, ReSC and onestage the underscore.
     imageDir: ['Flickr30k/flickr30k-images', 'Flickr30k/flickr30k_images'],
+  },
+  // The synthetic grounding world (`clip-vg data synthesize`): RefCOCO-style rows, split root = data root = its folder.
+  synthetic: {
+    splits: ['train', 'val', 'test', 'train_pseudo'],
+    boxFormat: 'xywh',
+    tupleSize: 5,
+    imageDir: ['images'],
   },
 };
 

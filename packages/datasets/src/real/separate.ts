@@ -31,10 +31,12 @@ export function parseSeparateFileName(
   const rest = fileName.slice(prefix[0].length);
   const head = `${dataset}_train_pseudo_`;
   if (!rest.startsWith(head)) return undefined;
-  const tail = /^([A-Za-z][A-Za-z0-9-]*)_(\d+(?:_\d+)?)\.pth$/.exec(rest.slice(head.length));
+  const tail = /^([A-Za-z][A-Za-z0-9-]*)(?:_(\d+(?:_\d+)?))?\.pth$/.exec(rest.slice(head.length));
   if (!tail) return undefined;
-  const threshold = tail[2]!;
-  return { order: Number(prefix[1]), source: tail[1]!, threshold, thresholdValue: Number(threshold.replace('_', '.')) };
+  // Raw (not yet selected) sources carry no threshold: everything with r > 0 would be 0_0, so report 0.
+  const threshold = tail[2] ?? '';
+  const thresholdValue = threshold ? Number(threshold.replace('_', '.')) : 0;
+  return { order: Number(prefix[1]), source: tail[1]!, threshold, thresholdValue };
 }
 
 /**
