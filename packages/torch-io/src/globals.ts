@@ -3,7 +3,7 @@
  * (torch/numpy rebuild functions, OrderedDict, Counter, set, ...) are interpreted by code written here, every
  * other class becomes an inert `PyObject`, and globals that can only be there to run something are refused.
  */
-import { copyBytes } from './dtype';
+import { copyBytes, DTYPE_BYTES, TORCH_DTYPE_NAME, type TorchDType } from './dtype';
 import { NumpyArray, NumpyDType, numpyScalar } from './numpy';
 import { PyObject, markTuple, type PyValue } from './py-value';
 import { TorchStorage, TorchTensor } from './tensor';
@@ -60,12 +60,17 @@ export function reduceGlobal(callable: unknown, args: unknown[]): unknown {
   const q = callable.qualified;
   if (module === 'torch._utils') {
     if (name === '_rebuild_tensor_v2' || name === '_rebuild_tensor') return rebuildTensor(args, q);
+    if (name === '_rebuild_tensor_v3') return rebuildTensor(args, q, args[6]);
     if (name === '_rebuild_parameter' || name === '_rebuild_parameter_with_state') {
       const data = args[0];
       if (!(data instanceof TorchTensor)) throw new Error(`${q} expects a tensor`);
       data.requiresGrad = args[1] === true;
       return data;
     }
+  }
+  if (q === 'torch._tensor._rebuild_from_type_v2') {
+    // Tensor subclasses: (rebuild function, subclass, its args, state); the data is what the inner call builds.
+    return reduceGlobal(args[0], asArray(args[2], q));
   }
   if (module === 'torch.jit._pickle') {
     // TorchScript tags typed containers; the value itself is the first argument.
@@ -154,9 +159,33 @@ function toBytes(args: unknown[]): Uint8Array {
   return new Uint8Array(0);
 }
 
-function rebuildTensor(args: unknown[], q: string): TorchTensor {
+function rebuildTensor(args: unknown[], q: string, dtype?: unknown): TorchTensor {
   const [storage, offset, size, stride] = args;
   if (!(storage instanceof TorchStorage)) throw new Error(`${q}: first argument is not a storage`);
   if (!Array.isArray(size) || !Array.isArray(stride)) throw new Error(`${q}: size and stride must be tuples`);
-  return new TorchTensor(storage, Number(offset), size.map(Number), stride.map(Number), args[4] === true);
+  const typed = dtype === undefined ? storage : retype(storage, dtype, q);
+  return new TorchTensor(typed, Number(offset), size.map(Number), stride.map(Number), args[4] === true);
+}
+
+// `_rebuild_tensor_v3` names the dtype beside an untyped (byte) storage; views of one storage share one retyped copy.
+const retyped = new WeakMap<TorchStorage, Map<TorchDType, TorchStorage>>();
+
+function retype(storage: TorchStorage, dtype: unknown, q: string): TorchStorage {
+  const name = dtype instanceof PyGlobal && dtype.module === 'torch' ? TORCH_DTYPE_NAME[dtype.name] : undefined;
+  if (!name) throw new Error(`${q}: unsupported dtype ${dtype instanceof PyGlobal ? dtype.qualified : String(dtype)}`);
+  if (storage.dtype === name) return storage;
+  let byDtype = retyped.get(storage);
+  if (!byDtype) retyped.set(storage, (byDtype = new Map()));
+  let result = byDtype.get(name);
+  if (!result) {
+    const bytes = storage.numel * DTYPE_BYTES[storage.dtype];
+    result = new TorchStorage(name, storage.key, Math.floor(bytes / DTYPE_BYTES[name]), storage.device, () => storage.bytes);
+    byDtype.set(name, result);
+  }
+  return result;
+}
+
+function asArray(value: unknown, q: string): unknown[] {
+  if (!Array.isArray(value)) throw new Error(`${q}: arguments are not a tuple`);
+  return value;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import { isPyTuple, loadPickle, loadPth, NumpyArray, PyObject, type PyDict } from './index';
+import { isPyTuple, loadPickle, loadPth, NumpyArray, PyObject, TorchStorage, unpickle, type PyDict, type TorchTensor } from './index';
 import { tagged } from './test-helpers';
 
 /**
@@ -136,6 +136,27 @@ describe('loadPickle: protocols 0 to 5', () => {
     expect(value).toBeInstanceOf(PyObject);
     expect(value.__class__).toBe('utils.word_utils.Dictionary');
     expect(value.state).toEqual({ word2idx: { a: 0 } });
+  });
+});
+
+describe('newer torch tensor reductions', () => {
+  // persistent id ('storage', torch.UntypedStorage, '0', 'cpu', 8) → 8 bytes holding float32 [1.5, -2]
+  const storage = () => new TorchStorage('uint8', '0', 8, 'cpu', new Uint8Array(Float32Array.of(1.5, -2).buffer));
+  const pid = "(X\x07\x00\x00\x00storagectorch\nUntypedStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x08tQ";
+  const v2Args = `(${pid}K\x00K\x02\x85K\x01\x85\x89ccollections\nOrderedDict\n)Rt`;
+
+  test('_rebuild_tensor_v3 reads an untyped storage as the named dtype', () => {
+    const pickle = `\x80\x02ctorch._utils\n_rebuild_tensor_v3\n(${pid}K\x00K\x02\x85K\x01\x85\x89ccollections\nOrderedDict\n)Rctorch\nfloat32\ntR.`;
+    const t = unpickle(bytes(pickle), { persistentLoad: storage }).value as TorchTensor;
+    expect(t.dtype).toBe('float32');
+    expect(Array.from(t.toFloat32Array())).toEqual([1.5, -2]);
+  });
+
+  test('_rebuild_from_type_v2 (tensor subclasses) yields the inner tensor', () => {
+    const pickle = `\x80\x02ctorch._tensor\n_rebuild_from_type_v2\n(ctorch._utils\n_rebuild_tensor_v2\nctorch.nn.parameter\nParameter\n${v2Args}}tR.`;
+    const t = unpickle(bytes(pickle), { persistentLoad: storage }).value as TorchTensor;
+    expect(t.shape).toEqual([2]);
+    expect(t.dtype).toBe('uint8');
   });
 });
 
