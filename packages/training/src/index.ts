@@ -29,3 +29,4 @@ export {
   type ModelSource,
   type ModelSourceOptions,
 } from './model-source';
+export { createHost, registerModelHost } from './curriculum-host';

@@ -26,7 +26,9 @@ test('Acc@0.5 and mean IoU follow eval_utils; cached features (memory and disk) 
   expect(tf.memory().numTensors).toBe(before);
   expect(direct.total).toBe(records.length);
   expect(direct.predictions).toHaveLength(4 * records.length);
-  const reference = tf.tidy(() => accuracyAt05(tf.tensor2d(direct.predictions, [records.length, 4]), tf.tensor2d(direct.targets, [records.length, 4])));
+  const [p, t] = [tf.tensor2d(direct.predictions, [records.length, 4]), tf.tensor2d(direct.targets, [records.length, 4])];
+  const reference = accuracyAt05(p, t);
+  tf.dispose([p, t]);
   expect(direct.correct).toBe(reference.correct);
   expect(direct.meanIoU).toBeCloseTo(reference.meanIou, 6);
 
