@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { inferClipConfig, validateClipConfig, type ClipConfig } from './model/config';
 import { clipParameterShapes, OPENAI_METADATA_KEYS } from './model/parameter-shapes';
-import type { ParamStore } from './model/params';
+import { ParamStore } from './model/params';
 import { encodeText, encodeTextTokens } from './model/text-transformer';
 import { encodeImage, visualBlockOutputs } from './model/vision-transformer';
 import { hfToOpenAIStateDict, isHFStateDict } from './weights/hf-mapping';
@@ -44,10 +44,14 @@ function detectPrefix(source: Record<string, unknown>): string {
 }
 
 export class CLIP {
+  private readonly store: ParamStore;
+
   private constructor(
     readonly config: ClipConfig,
     private readonly params: Map<string, tf.Variable>,
-  ) {}
+  ) {
+    this.store = new ParamStore(params);
+  }
 
   /**
    * Build from a state dict in OpenAI or Hugging Face naming (`TorchTensor`s from `loadPth`, safetensors
@@ -112,22 +116,22 @@ export class CLIP {
 
   /** Images NHWC [B, H, W, 3] (ImageNet- or CLIP-normalised) → CLIP image embeddings [B, embedDim]. */
   encodeImage(images: tf.Tensor4D): tf.Tensor2D {
-    return encodeImage(images, this.store(), this.config);
+    return encodeImage(images, this.live(), this.config);
   }
 
   /** Images → the outputs of the given blocks (0-based), each [B, 1 + P, visionWidth], without `ln_post`. */
   encodeImageLayers(images: tf.Tensor4D, layers: number[]): tf.Tensor3D[] {
-    return visualBlockOutputs(images, this.store(), this.config, layers);
+    return visualBlockOutputs(images, this.live(), this.config, layers);
   }
 
   /** Token ids int32 [B, L] → the EOT token's embedding [B, embedDim]. */
   encodeText(ids: tf.Tensor2D): tf.Tensor2D {
-    return encodeText(ids, this.store(), this.config);
+    return encodeText(ids, this.live(), this.config);
   }
 
   /** Token ids int32 [B, L] → `ln_final` + `text_projection` of every token [B, L, embedDim]. */
   encodeTextTokens(ids: tf.Tensor2D): tf.Tensor3D {
-    return encodeTextTokens(ids, this.store(), this.config);
+    return encodeTextTokens(ids, this.live(), this.config);
   }
 
   /** Every parameter by OpenAI name (a new map; the variables are the model's own). */
@@ -135,7 +139,10 @@ export class CLIP {
     return new Map(this.params);
   }
 
-  /** Freeze or unfreeze the parameters whose names pass `filter`. */
+  /**
+   * Freeze or unfreeze the parameters whose names pass `filter`. Frozen weights are read through a cache of
+   * their transposes (see `ParamStore`), which keeps a second copy of each matrix.
+   */
   setTrainable(filter: (name: string) => boolean, trainable: boolean): void {
     for (const [name, variable] of this.params) if (filter(name)) variable.trainable = trainable;
   }
@@ -159,13 +166,14 @@ export class CLIP {
   }
 
   dispose(): void {
+    this.store.clearCache();
     for (const variable of this.params.values()) variable.dispose();
     this.params.clear();
   }
 
-  private store(): ParamStore {
+  private live(): ParamStore {
     if (this.params.size === 0) throw new Error('CLIP: the model has been disposed');
-    return this.params;
+    return this.store;
   }
 }
 

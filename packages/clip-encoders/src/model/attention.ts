@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './layers';
-import { param, type ParamStore } from './params';
+import type { ParamStore } from './params';
 
 /** [B, N, W] → [B, H, N, W/H] */
 function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
@@ -26,11 +26,11 @@ export function selfAttention(
   return tf.tidy(() => {
     const [batch, tokens, width] = x.shape;
     const headDim = width / heads;
-    // Slicing the packed weight by rows is a contiguous copy; splitting the [B, N, 3W] product on its last
-    // axis instead is a strided gather, the slowest op of the whole block on the cpu backend.
     const [q, k, v] = [0, 1, 2].map((part) => {
-      const weight = tf.slice(param(params, `${prefix}.in_proj_weight`), [part * width, 0], [width, width]);
-      const bias = tf.slice(param(params, `${prefix}.in_proj_bias`), [part * width], [width]);
+      // Row block `part` of the packed [3W, W] weight, as [W, W] ready for matMul (cached while frozen).
+      const packed = `${prefix}.in_proj_weight`;
+      const weight = params.derived(`${packed}#${part}T`, packed, (w) => tf.transpose(tf.slice(w, [part * width, 0], [width, width])));
+      const bias = tf.slice(params.get(`${prefix}.in_proj_bias`), [part * width], [width]);
       return splitHeads(linear(x, weight, bias), heads); // [B, H, N, d]
     });
 
@@ -40,6 +40,6 @@ export function selfAttention(
     const context = tf.matMul(tf.softmax(masked), v); // [B, H, N, d]
 
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, tokens, width]); // [B, N, W]
-    return linear(merged, param(params, `${prefix}.out_proj.weight`), param(params, `${prefix}.out_proj.bias`)) as tf.Tensor3D;
+    return linear(merged, params.linearWeight(`${prefix}.out_proj.weight`), params.get(`${prefix}.out_proj.bias`)) as tf.Tensor3D;
   });
 }

@@ -1,8 +1,8 @@
 /**
- * The small building blocks shared by both towers: LayerNorm, Linear (PyTorch weight layout) and QuickGELU.
+ * The small building blocks shared by both towers: LayerNorm, Linear and QuickGELU.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { param, type ParamStore } from './params';
+import type { ParamStore } from './params';
 
 /** CLIP's LayerNorm epsilon. */
 export const LAYER_NORM_EPS = 1e-5;
@@ -12,20 +12,18 @@ export function layerNorm<T extends tf.Tensor>(x: T, params: ParamStore, prefix:
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);
     const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPS)));
-    return tf.add(tf.mul(normed, param(params, `${prefix}.weight`)), param(params, `${prefix}.bias`)) as T;
+    return tf.add(tf.mul(normed, params.get(`${prefix}.weight`)), params.get(`${prefix}.bias`)) as T;
   });
 }
 
 /**
- * `x @ weight.T + bias` with a PyTorch `[out, in]` weight, for x of any rank. Flattening to 2-D keeps every
- * backend on its plain GEMM path; `transposeB` avoids materialising the transposed weight.
+ * `x @ weight + bias` for x of any rank, with `weight` already [in, out] (see `ParamStore.linearWeight`).
+ * Flattening to 2-D keeps every backend on its plain GEMM path.
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const inFeatures = x.shape[x.rank - 1];
-    const outFeatures = weight.shape[0];
-    const flat = tf.reshape(x, [-1, inFeatures]);
-    const projected = tf.matMul(flat, weight, false, true);
+    const [inFeatures, outFeatures] = weight.shape as [number, number];
+    const projected = tf.matMul(tf.reshape(x, [-1, inFeatures]), weight);
     const withBias = bias ? tf.add(projected, bias) : projected;
     return tf.reshape(withBias, [...x.shape.slice(0, -1), outFeatures]);
   });

@@ -4,12 +4,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selfAttention } from './attention';
 import { layerNorm, linear, quickGelu } from './layers';
-import { param, type ParamStore } from './params';
+import type { ParamStore } from './params';
 
 function mlp(x: tf.Tensor3D, params: ParamStore, prefix: string): tf.Tensor3D {
   return tf.tidy(() => {
-    const hidden = linear(x, param(params, `${prefix}.c_fc.weight`), param(params, `${prefix}.c_fc.bias`)); // [B, N, 4W]
-    return linear(quickGelu(hidden), param(params, `${prefix}.c_proj.weight`), param(params, `${prefix}.c_proj.bias`)) as tf.Tensor3D;
+    const hidden = linear(x, params.linearWeight(`${prefix}.c_fc.weight`), params.get(`${prefix}.c_fc.bias`)); // [B, N, 4W]
+    const output = linear(quickGelu(hidden), params.linearWeight(`${prefix}.c_proj.weight`), params.get(`${prefix}.c_proj.bias`));
+    return output as tf.Tensor3D;
   });
 }
 

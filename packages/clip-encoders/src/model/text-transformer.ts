@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipConfig } from './config';
 import { layerNorm } from './layers';
-import { param, type ParamStore } from './params';
+import type { ParamStore } from './params';
 import { residualBlock } from './residual-block';
 
 /**
@@ -37,12 +37,12 @@ export function textHiddenStates(ids: tf.Tensor2D, params: ParamStore, config: C
   return tf.tidy(() => {
     const [batch, length] = ids.shape;
     const width = config.transformerWidth;
-    const tokens = tf.reshape(tf.gather(param(params, 'token_embedding.weight'), tf.cast(tf.reshape(ids, [-1]), 'int32')), [
+    const tokens = tf.reshape(tf.gather(params.get('token_embedding.weight'), tf.cast(tf.reshape(ids, [-1]), 'int32')), [
       batch,
       length,
       width,
     ]); // [B, L, Wt]
-    const positions = tf.slice(param(params, 'positional_embedding'), [0, 0], [length, width]);
+    const positions = tf.slice(params.get('positional_embedding'), [0, 0], [length, width]);
     let x = tf.add(tokens, positions) as tf.Tensor3D;
     const mask = causalMask(length);
     for (let i = 0; i < config.transformerLayers; i++) {
@@ -57,7 +57,7 @@ export function encodeTextTokens(ids: tf.Tensor2D, params: ParamStore, config: C
   return tf.tidy(() => {
     const [batch, length] = ids.shape;
     const hidden = tf.reshape(textHiddenStates(ids, params, config), [batch * length, config.transformerWidth]);
-    return tf.reshape(tf.matMul(hidden, param(params, 'text_projection')), [batch, length, config.embedDim]);
+    return tf.reshape(tf.matMul(hidden, params.get('text_projection')), [batch, length, config.embedDim]);
   });
 }
 
@@ -72,6 +72,6 @@ export function encodeText(ids: tf.Tensor2D, params: ParamStore, config: ClipCon
     // Ids below 2^24 are exact in float32, and float argMax is supported on every backend.
     const eot = tf.argMax(tf.cast(ids, 'float32'), 1); // [B]
     const rows = tf.add(eot, tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(length, 'int32'))); // flat row of each EOT
-    return tf.matMul(tf.gather(hidden, rows), param(params, 'text_projection'));
+    return tf.matMul(tf.gather(hidden, rows), params.get('text_projection'));
   });
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipConfig } from './config';
 import { layerNorm } from './layers';
-import { param, type ParamStore } from './params';
+import type { ParamStore } from './params';
 import { residualBlock } from './residual-block';
 
 function checkImages(images: tf.Tensor4D, config: ClipConfig): void {
@@ -30,11 +30,11 @@ export function embedImage(images: tf.Tensor4D, params: ParamStore, config: Clip
     const patch = config.visionPatchSize;
     const width = config.visionWidth;
     // PyTorch conv weight [Wv, 3, p, p] → TF filter [p, p, 3, Wv].
-    const filter = tf.transpose(param(params, 'visual.conv1.weight'), [2, 3, 1, 0]) as tf.Tensor4D;
+    const filter = params.derived('visual.conv1.weight#HWIO', 'visual.conv1.weight', (w) => tf.transpose(w, [2, 3, 1, 0])) as tf.Tensor4D;
     const grid = tf.conv2d(tf.cast(images, 'float32'), filter, patch, 'valid'); // [B, g, g, Wv]
     const patches = tf.reshape(grid, [batch, -1, width]); // [B, P, Wv]
-    const cls = tf.broadcastTo(tf.reshape(param(params, 'visual.class_embedding'), [1, 1, width]), [batch, 1, width]);
-    const tokens = tf.add(tf.concat([cls, patches], 1), param(params, 'visual.positional_embedding')); // [B, 1+P, Wv]
+    const cls = tf.broadcastTo(tf.reshape(params.get('visual.class_embedding'), [1, 1, width]), [batch, 1, width]);
+    const tokens = tf.add(tf.concat([cls, patches], 1), params.get('visual.positional_embedding')); // [B, 1+P, Wv]
     return layerNorm(tokens as tf.Tensor3D, params, 'visual.ln_pre');
   });
 }
@@ -73,6 +73,6 @@ export function encodeImage(images: tf.Tensor4D, params: ParamStore, config: Cli
   return tf.tidy(() => {
     const [tokens] = visualBlockOutputs(images, params, config, [config.visionLayers - 1]); // [B, 1+P, Wv]
     const cls = tf.squeeze(tf.slice(tokens, [0, 0, 0], [-1, 1, -1]), [1]) as tf.Tensor2D; // [B, Wv]
-    return tf.matMul(layerNorm(cls, params, 'visual.ln_post'), param(params, 'visual.proj'));
+    return tf.matMul(layerNorm(cls, params, 'visual.ln_post'), params.get('visual.proj'));
   });
 }
