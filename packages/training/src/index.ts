@@ -30,3 +30,4 @@ export {
   type ModelSourceOptions,
 } from './model-source';
 export { createHost, registerModelHost } from './curriculum-host';
+export { ensureGradients } from './train/gradients';
