@@ -40,7 +40,11 @@ describe('trainModel', () => {
   test('trains with augmentation, validates each epoch, writes checkpoint, best_checkpoint and log.jsonl', async () => {
     const out = path.join(world.root, 'run-basic');
     const epochs: number[] = [];
-    const { model, history, bestAccuracy } = await trainModel(base({ createModel: () => tinyModel(), outputDir: out, epochs: 2, onEpoch: (r) => epochs.push(r.epoch) }));
+    const tensors: number[] = [];
+    const { model, history, bestAccuracy } = await trainModel(
+      base({ createModel: () => tinyModel(), outputDir: out, epochs: 2, batchSize: 2, onEpoch: (r) => epochs.push(r.epoch), onStep: () => tensors.push(tf.memory().numTensors) }),
+    );
+    expect(new Set(tensors.slice(1)).size).toBe(1); // no growth per batch (the first step creates the AdamW moments)
     expect(epochs).toEqual([0, 1]);
     expect(history).toHaveLength(2);
     expect(history.every((h) => Number.isFinite(h.loss) && h.steps > 0 && h.valAccuracy !== undefined)).toBe(true);
