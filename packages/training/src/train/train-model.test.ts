@@ -7,6 +7,7 @@ import { TINY_CONFIG, tinyModel, tinyWorld, wordTokenizer, type TinyWorld } from
 import { FeatureCache } from '../features/feature-cache';
 import { trainModel, type TrainOptions } from './train-model';
 import { namedTrainables } from './step';
+import { readTrainables } from './checkpoint';
 
 let world: TinyWorld;
 
@@ -93,6 +94,23 @@ describe('trainModel', () => {
     expect(namedTrainables(model).size).toBe(namedTrainables(tinyModel(9)).size - 1);
     model.dispose();
   }, 120_000);
+
+  test('keepBest: after a resume, the best weights of the earlier run come back from best_checkpoint', async () => {
+    const out = path.join(world.root, 'run-best');
+    let stop = false;
+    await expect(
+      trainModel(base({ createModel: () => tinyModel(), outputDir: out, onEpoch: () => { if (stop) throw new Error('killed'); stop = true; } })),
+    ).rejects.toThrow('killed');
+    const resumed = await trainModel(base({ createModel: () => tinyModel(), outputDir: out, resume: true }));
+    expect(resumed.startEpoch).toBe(2);
+    const best = readTrainables(path.join(out, 'best_checkpoint'))!;
+    const last = readTrainables(path.join(out, 'checkpoint'))!;
+    const actual = await weights(resumed.model);
+    const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    actual.forEach((w, i) => expect(same(w, best.get(`param.${i}`)!)).toBe(true));
+    if (resumed.bestEpoch !== 2) expect(actual.every((w, i) => same(w, last.get(`param.${i}`)!))).toBe(false);
+    resumed.model.dispose();
+  }, 180_000);
 
   test('bad options fail with one line', async () => {
     await expect(trainModel(base({ epochs: 0, createModel: () => tinyModel() }))).rejects.toThrow('epochs must be a positive integer');
