@@ -31,7 +31,7 @@ export function modelDataOptions(command: Command): Command {
     .requiredOption('--checkpoint <path>', 'a folder written by clip-vg train (checkpoint/ or best_checkpoint/), a project folder or an official .pth')
     .requiredOption('--dataset <name>', 'unc, unc+, gref, gref_umd, referit, flickr or synthetic')
     .requiredOption('--split-root <dir>', 'folder holding {dataset}/{dataset}_{split}.pth')
-    .requiredOption('--data-root <dir>', "image root (synthetic: the world's images/ folder)")
+    .requiredOption('--data-root <dir>', 'image root (synthetic: the world folder)')
     .option('--prompt <template>', 'text template, as used in training')
     .option('--batch-size <n>', 'batch size', '128')
     .option('--clip <path|name>', 'CLIP weights, for a checkpoint saved without them and without a recorded source')

@@ -56,7 +56,7 @@ interface Spec {
 const OPTIONS: Record<string, Spec> = {
   dataset: { flags: '--dataset <name>', description: 'unc, unc+, gref, gref_umd, referit, flickr or synthetic', parse: str },
   splitRoot: { flags: '--split-root <dir>', description: 'folder holding {dataset}/{dataset}_{split}.pth', parse: str },
-  dataRoot: { flags: '--data-root <dir>', description: 'image root (synthetic: the world\'s images/ folder)', parse: str },
+  dataRoot: { flags: '--data-root <dir>', description: 'image root (synthetic: the world folder)', parse: str },
   trainSplit: { flags: '--train-split <split>', description: 'training split (train_pseudo for pseudo-labels)', parse: str, default: 'train' },
   source: { flags: '--source <name>', description: 'train on one pseudo-label source of train_separate/', parse: str },
   valSplit: { flags: '--val-split <split>', description: 'annotated split for model selection', parse: str, default: 'val' },
