@@ -154,6 +154,40 @@ describe('CLIP parameters', () => {
   });
 });
 
+describe('CLIP weight cache', () => {
+  test('trainable weights (read fresh) and frozen ones (read through the cache) give the same outputs', () => {
+    const x = images(1);
+    const frozen = clip.encodeImage(x);
+    clip.setTrainable(() => true, true);
+    const trainable = clip.encodeImage(x);
+    clip.setTrainable(() => true, false);
+    expect(maxAbsDiff(frozen, trainable)).toBe(0);
+    tf.dispose([x, frozen, trainable]);
+  });
+
+  test('a frozen weight changed with assign is read anew', () => {
+    const x = images(1);
+    const weight = clip.variables().get('visual.transformer.resblocks.0.mlp.c_fc.weight')!;
+    const original = tf.clone(weight);
+    const before = clip.encodeImage(x);
+    weight.assign(tf.tidy(() => tf.mul(original, 2)));
+    const after = clip.encodeImage(x);
+    weight.assign(original);
+    const restored = clip.encodeImage(x);
+    expect(maxAbsDiff(before, after)).toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(before, restored)).toBe(0);
+    tf.dispose([x, original, before, after, restored]);
+  });
+
+  test('a disposed model says so', () => {
+    const other = CLIP.random(TINY);
+    other.dispose();
+    const x = images(1);
+    expect(() => other.encodeImage(x)).toThrow('CLIP: the model has been disposed');
+    x.dispose();
+  });
+});
+
 describe('CLIP save and load', () => {
   test('save → fromPretrained gives identical weights and outputs', async () => {
     const dir = path.join(tmp, 'saved');
