@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild());
+// shims: the ESM build needs `__filename` for createRequire.
+export default defineConfig(packageBuild({ shims: true }));

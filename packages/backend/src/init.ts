@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendPlan, planBackend } from './select';
 
@@ -17,10 +18,13 @@ export interface ActiveBackend extends BackendPlan {
 
 let active: ActiveBackend | undefined;
 
+// A real `require` in both builds: the ESM build has none of its own (tsup shims `__filename` there).
+const requireHere = createRequire(__filename);
+
 /** True when `require.resolve` finds the package from here. */
 export function isPackageInstalled(packageName: string): boolean {
   try {
-    require.resolve(packageName);
+    requireHere.resolve(packageName);
     return true;
   } catch {
     return false;
@@ -29,8 +33,7 @@ export function isPackageInstalled(packageName: string): boolean {
 
 function loadBackendPackage(packageName: string): void {
   // The optional native packages register the 'tensorflow' backend on import; wasm and cpu register theirs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(packageName);
+  requireHere(packageName);
 }
 
 /**
