@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { loadHost, loadPolicy, runExperiment, type TraceEvent } from '@clip-vg/curriculum';
+import { registerModelHost } from '@clip-vg/training';
 import { CliError } from '../util/errors';
 
 interface CurriculumFlags {
@@ -49,6 +50,7 @@ export function registerCurriculum(program: Command): void {
       const examples = Number(flags.examples);
       if (!Number.isInteger(examples) || examples < 0) throw new CliError(`--examples must be a non-negative integer, got ${flags.examples}`);
 
+      registerModelHost(); // the real CLIP-VG host, `--host model`
       const policy = await wrap(() => loadPolicy(flags.policy, cwd));
       const session = await wrap(() => loadHost(flags.host, hostOptions, cwd));
       const outDir = path.resolve(cwd, flags.outputDir);
