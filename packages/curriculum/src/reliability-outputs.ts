@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { pyFloat, TorchStorage, TorchTensor, type PyWritable } from '@clip-vg/torch-io';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 import { reliabilityHistogram, type ReliabilityHistogram } from './histogram';
 import { histogramSvg } from './report/plots';
 import { svgToPng } from './report/png';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { readSafetensors, writeSafetensorsAtomic, type WeightSource } from '@clip-vg/clip-encoders';
 import { validateClipVGConfig, type ClipVGConfig } from './config';
-import { writeFileAtomic } from './write-atomic';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 
 /**
  * The project's own checkpoint: a folder with `model.safetensors` (CLIP-VG's weights under their official

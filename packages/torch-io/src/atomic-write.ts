@@ -1,5 +1,5 @@
 /** Writes a file so readers see either the old file or the whole new one: temp file beside it, then rename. */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 export function writeChunksAtomic(file: string, chunks: Iterable<Uint8Array>): void {
@@ -20,4 +20,10 @@ export function writeChunksAtomic(file: string, chunks: Iterable<Uint8Array>): v
     rmSync(temp, { force: true });
     throw new Error(`${file}: cannot write: ${(error as Error).message}`);
   }
+}
+
+/** `writeChunksAtomic` for one string or byte array, creating the folder if needed. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeChunksAtomic(file, [typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
 }

@@ -10,6 +10,7 @@ export { NumpyArray, isNumpyArray } from './numpy';
 export { PyObject, PyFloat, pyFloat, isPyObject, pyTuple, isPyTuple, isPyDict, type PyValue, type PyDict, type PyWritable } from './py-value';
 export { encodePth, savePth, type EncodePthOptions } from './save-pth';
 export { encodePickle } from './pickler';
+export { writeChunksAtomic, writeFileAtomic } from './atomic-write';
 export {
   openSafetensors, writeSafetensors, tensorToSafetensors, safetensorsToTensor, safetensorsToFloat32,
   type SafetensorsEntry, type SafetensorsReader,

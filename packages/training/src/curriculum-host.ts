@@ -16,7 +16,7 @@ import { FeatureCache } from './features/feature-cache';
 import { createModelHost } from './host';
 import { createModelFromSource, loadTokenizerFor, resolveModelSource, sourceMeta } from './model-source';
 import type { ScheduleName } from './optim/schedules';
-import { writeFileAtomic } from './train/write-atomic';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 
 export const createHost: HostFactory = async (options) => {
   const text = (key: string): string | undefined => (options[key] === undefined ? undefined : String(options[key]));

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ClipConfig } from '../model/config';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 import { writeSafetensorsAtomic } from './safetensors';
 import type { WeightSource } from './source';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { writeFileAtomic } from '../atomic';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 import { describeThreshold } from '../trace';
 import { drawReportImage, type ReportImage } from './images';
 import { curveSvg, histogramGridSvg, histogramSvg } from './plots';

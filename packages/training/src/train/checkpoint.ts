@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { openSafetensors, writeSafetensors, type SafetensorsEntry } from '@clip-vg/torch-io';
 import type { AdamW, AdamWState } from '../optim/adamw';
-import { writeFileAtomic } from './write-atomic';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 
 export const TRAINER_FILE = 'trainer.safetensors';
 export const STATE_FILE = 'training_state.json';

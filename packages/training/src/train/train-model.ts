@@ -24,7 +24,7 @@ import {
   type TrainingState,
 } from './checkpoint';
 import { namedTrainables, trainStep } from './step';
-import { writeFileAtomic } from './write-atomic';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 
 export interface StepInfo {
   epoch: number;
