@@ -41,6 +41,7 @@ export interface InferenceBenchOptions {
   threads?: number;
   executionProvider?: ExecutionProvider;
   profilePrefix?: string;
+  spinning?: boolean;
   /** Called before each timed run (progress). */
   onRun?: (run: number) => void;
 }
@@ -55,6 +56,8 @@ export interface InferenceBenchResult {
   images_per_s: number;
   ms_per_batch: number;
   runs_ms: number[];
+  /** Process CPU time (user + system) per batch, median: what the batch costs whatever else runs beside it. */
+  cpu_ms_per_batch: number;
   /** Seconds to build the ONNX session from the weights (onnx engine). */
   build_s: number | null;
   peak_rss_mb: number;
@@ -104,23 +107,28 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
     if (options.engine === 'onnx') {
       const start = performance.now();
       engine = await OnnxClipVG.fromModel(model, {
-        threads: options.threads, executionProvider: options.executionProvider, profilePrefix: options.profilePrefix,
+        threads: options.threads, executionProvider: options.executionProvider, profilePrefix: options.profilePrefix, spinning: options.spinning,
       });
       buildSeconds = (performance.now() - start) / 1000;
       model.dispose(); // the ONNX session holds its own copy of the weights
     }
+    const cpuTimes: number[] = [];
     const once = async (): Promise<number> => {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       if (engine) await engine.predictArrays(inputs.images, inputs.pixelMask, inputs.ids);
       else {
         const boxes = model.predict(inputs.images, inputs.pixelMask, inputs.ids);
         await boxes.data();
         boxes.dispose();
       }
+      const cpu = process.cpuUsage(cpuStart);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
       return performance.now() - start;
     };
     for (let i = 0; i < (options.warmup ?? 1); i++) await once();
     const times: number[] = [];
+    cpuTimes.length = 0;
     for (let i = 0; i < runs; i++) {
       options.onRun?.(i);
       times.push(await once());
@@ -137,6 +145,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
       images_per_s: (batch * 1000) / ms,
       ms_per_batch: ms,
       runs_ms: times.map((t) => Math.round(t * 10) / 10),
+      cpu_ms_per_batch: median(cpuTimes),
       build_s: buildSeconds,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       load_average: os.loadavg()[0]!,

@@ -27,6 +27,11 @@ export interface OnnxEngineOptions {
   threads?: number;
   /** Write ORT's per-op profile (JSON) with this file prefix. */
   profilePrefix?: string;
+  /**
+   * Let idle worker threads spin (ORT's default, true). On a machine shared with other work, false stops
+   * the spinning from stealing cycles that the other threads need.
+   */
+  spinning?: boolean;
 }
 
 /** True when the installed onnxruntime-node can run `provider`. */
@@ -88,6 +93,7 @@ export class OnnxClipVG {
       executionMode: 'sequential',
       enableProfiling: options.profilePrefix !== undefined,
       profileFilePrefix: options.profilePrefix,
+      ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     });
     return new OnnxClipVG(config, session, provider);
   }

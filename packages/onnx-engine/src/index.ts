@@ -3,7 +3,7 @@ export const PACKAGE_NAME = '@clip-vg/onnx-engine';
 export { OnnxClipVG, hasExecutionProvider, type ExecutionProvider, type OnnxEngineOptions } from './engine';
 export { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_KEY_BIAS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 export type { WeightLike, WeightSource } from './graph/weights';
-export { graphInputs, usedTextLength, type GraphInputs } from './inputs';
+export { graphInputs, usedTextLength, MASKED_LOGIT, type GraphInputs } from './inputs';
 export {
   benchmarkInference,
   benchConfig,

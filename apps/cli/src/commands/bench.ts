@@ -20,6 +20,7 @@ interface BenchCliOptions {
   threads?: string;
   provider: string;
   profile?: string;
+  spin: boolean;
   json?: boolean;
 }
 
@@ -38,6 +39,7 @@ export function registerBench(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
     .option('--provider <name>', 'ONNX Runtime execution provider: cpu or cuda', 'cpu')
     .option('--profile <prefix>', "write ONNX Runtime's per-op profile (JSON) with this file prefix")
+    .option('--no-spin', "stop ONNX Runtime's idle threads from spinning (fairer on a machine shared with other work)")
     .option('--json', 'print one JSON object {"images_per_s", "engine", "backend", "batch", ...}')
     .action((options: BenchCliOptions) => bench(options));
 }
@@ -67,6 +69,7 @@ async function bench(options: BenchCliOptions): Promise<void> {
     threads: options.threads === undefined ? undefined : positiveInteger(options.threads, '--threads'),
     executionProvider: options.provider as 'cpu' | 'cuda',
     profilePrefix: options.profile,
+    spinning: options.spin,
   };
   if (!Number.isInteger(settings.warmup) || settings.warmup < 0) throw new CliError(`bench: --warmup must be 0 or more, got "${options.warmup}"`);
   await initBackend(options.backend, { log: options.json ? null : undefined });
@@ -87,6 +90,7 @@ function formatResult(r: InferenceBenchResult): string {
   const lines = [
     `CLIP-VG ${r.model}, engine ${r.engine} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, batch ${r.batch}, ${r.text_tokens} text tokens`,
     `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_batch.toFixed(0)} ms per batch (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
+    `  ${r.cpu_ms_per_batch.toFixed(0)} ms of CPU time per batch (user + system, all threads)`,
     `  peak memory ${r.peak_rss_mb} MB RSS${r.build_s !== null ? `   session built in ${r.build_s.toFixed(1)} s` : ''}   load average ${r.load_average.toFixed(2)}`,
   ];
   return `${lines.join('\n')}\n`;

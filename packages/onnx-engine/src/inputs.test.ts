@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@clip-vg/backend';
+import { clipVGConfig } from '@clip-vg/fusion-transformer';
+import { TINY_CLIP } from './benchmark';
+import { graphInputs, MASKED_LOGIT, usedTextLength } from './inputs';
+
+beforeAll(async () => {
+  await initBackend('wasm', { log: null });
+});
+
+test('usedTextLength: one past the last non-zero id of any row, at least 1', () => {
+  expect(usedTextLength(new Int32Array([5, 6, 0, 0, 7, 0, 0, 0]), 2, 4)).toBe(2);
+  expect(usedTextLength(new Int32Array([5, 0, 0, 9]), 1, 4)).toBe(4);
+  expect(usedTextLength(new Int32Array([0, 0, 0]), 1, 3)).toBe(1);
+});
+
+test('graphInputs: trimmed int64 ids and the key mask in fusion order [REG] | text | CLS | patches', () => {
+  const config = clipVGConfig(TINY_CLIP, [0, 3, 7, 11], { vlFfnDim: 256 }); // 64 px, 4×4 patches
+  const ids = tf.tensor2d([[49406, 320, 49407, ...new Array(74).fill(0)], [49406, 49407, ...new Array(75).fill(0)]], undefined, 'int32');
+  const mask = tf.buffer([2, 64, 64], 'int32');
+  for (let y = 48; y < 64; y++) for (let x = 0; x < 64; x++) mask.set(1, 1, y, x); // image 1: bottom patch row is padding
+  const pixelMask = mask.toTensor() as tf.Tensor3D;
+  const inputs = graphInputs(ids as tf.Tensor2D, pixelMask, config);
+  expect(inputs.length).toBe(3);
+  expect(Array.from(inputs.ids, Number)).toEqual([49406, 320, 49407, 49406, 49407, 0]);
+  expect(inputs.sequence).toBe(1 + 3 + 1 + 16);
+  const row = (b: number) => Array.from(inputs.keyBias.subarray(b * inputs.sequence, (b + 1) * inputs.sequence));
+  expect(row(0).every((v) => v === 0)).toBe(true);
+  const expected = new Array(inputs.sequence).fill(0);
+  expected[1 + 2] = MASKED_LOGIT; // the padded third token
+  for (let p = 12; p < 16; p++) expected[5 + p] = MASKED_LOGIT;
+  expect(row(1)).toEqual(expected);
+  tf.dispose([ids, pixelMask]);
+});
