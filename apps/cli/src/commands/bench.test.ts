@@ -3,7 +3,18 @@
  */
 // onnxruntime-node inside jest needs the main realm's typed arrays (see that file); CLI tests that run
 // `--engine onnx` in-process take this docblock.
+import { ensureGradients } from '@clip-vg/training';
 import { main } from '../main';
+
+/** tfjs-core's gradients are ESM that this package's jest config does not transform (training's does). */
+const gradientsLoad = ((): boolean => {
+  try {
+    ensureGradients();
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -35,6 +46,18 @@ describe('clip-vg bench', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/engine onnx on ort-cpu \(1 threads\), batch 2/);
     expect(out).toMatch(/images\/s/);
+  });
+
+  (gradientsLoad ? test : test.skip)('--train --json: a training step (forward, backward, AdamW) on the tiny model', async () => {
+    const { code, out, err } = await run(['bench', '--train', '--backend', 'wasm', '--model', 'tiny', '--batch', '2', '--runs', '1', '--warmup', '0', '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result).toMatchObject({ mode: 'train', engine: 'tfjs', backend: 'wasm', batch: 2, trainable_parameters: 386_628 });
+    expect(result.images_per_s).toBeGreaterThan(0);
+    expect((await run(['bench', '--train', '--engine', 'onnx', '--model', 'tiny'])).err).toBe(
+      'clip-vg: bench: --train runs on the tfjs engine (ONNX Runtime here is inference only)\n',
+    );
   });
 
   test('bad options fail with one line', async () => {

@@ -1,11 +1,16 @@
 /**
  * `clip-vg bench [--engine tfjs|onnx] [--backend NAME] [--batch 8] [--json]`: full CLIP-VG inference speed
  * (preprocessed tensors in, boxes out) on a model with random weights (no download): images/s, ms per batch,
- * peak memory. The median of `--runs` timed batches after a warm-up.
+ * peak memory. The median of `--runs` timed batches after a warm-up. `--train` times training steps instead
+ * (forward with dropout, L1 + GIoU, backward, AdamW on the trainable part) on TensorFlow.js.
  */
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
-import { benchmarkInference, BENCH_MODELS, parseEngine, type InferenceBenchResult } from '@clip-vg/onnx-engine';
+import { ClipVG, groundingLoss } from '@clip-vg/fusion-transformer';
+import { benchConfig, benchInputs, benchmarkInference, BENCH_MODELS, parseEngine, type InferenceBenchResult } from '@clip-vg/onnx-engine';
+import { AdamW, ensureGradients } from '@clip-vg/training';
 import { CliError, oneLine } from '../util/errors';
 
 interface BenchCliOptions {
@@ -21,6 +26,7 @@ interface BenchCliOptions {
   provider: string;
   profile?: string;
   spin: boolean;
+  train?: boolean;
   json?: boolean;
 }
 
@@ -40,6 +46,7 @@ export function registerBench(program: Command): void {
     .option('--provider <name>', 'ONNX Runtime execution provider: cpu or cuda', 'cpu')
     .option('--profile <prefix>', "write ONNX Runtime's per-op profile (JSON) with this file prefix")
     .option('--no-spin', "stop ONNX Runtime's idle threads from spinning (fairer on a machine shared with other work)")
+    .option('--train', 'time training steps (forward + backward + AdamW of the trainable part, TensorFlow.js) instead of inference')
     .option('--json', 'print one JSON object {"images_per_s", "engine", "backend", "batch", ...}')
     .action((options: BenchCliOptions) => bench(options));
 }
@@ -73,6 +80,12 @@ async function bench(options: BenchCliOptions): Promise<void> {
   };
   if (!Number.isInteger(settings.warmup) || settings.warmup < 0) throw new CliError(`bench: --warmup must be 0 or more, got "${options.warmup}"`);
   await initBackend(options.backend, { log: options.json ? null : undefined });
+  if (options.train) {
+    if (engine !== 'tfjs') throw new CliError('bench: --train runs on the tfjs engine (ONNX Runtime here is inference only)');
+    const trained = await benchmarkTraining(settings);
+    process.stdout.write(options.json ? `${JSON.stringify(trained)}\n` : formatTraining(trained));
+    return;
+  }
   let result: InferenceBenchResult;
   try {
     result = await benchmarkInference(settings);
@@ -94,4 +107,80 @@ function formatResult(r: InferenceBenchResult): string {
     `  peak memory ${r.peak_rss_mb} MB RSS${r.build_s !== null ? `   session built in ${r.build_s.toFixed(1)} s` : ''}   load average ${r.load_average.toFixed(2)}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+interface TrainingBenchResult {
+  mode: 'train';
+  engine: 'tfjs';
+  backend: string;
+  model: string;
+  batch: number;
+  text_tokens: number;
+  images_per_s: number;
+  ms_per_step: number;
+  runs_ms: number[];
+  trainable_parameters: number;
+  peak_rss_mb: number;
+  load_average: number;
+}
+
+/** Median time of one optimisation step of CLIP-VG (dropout on, gradients into the fusion, box head and CLIP's visual positions). */
+async function benchmarkTraining(settings: { model: string; batch: number; runs: number; warmup: number; textTokens: number; padding: number }): Promise<TrainingBenchResult> {
+  ensureGradients();
+  let config;
+  try {
+    config = benchConfig(settings.model);
+  } catch (error) {
+    throw new CliError(`bench: ${oneLine(error)}`);
+  }
+  const model = ClipVG.create(config, { seed: 0 });
+  const inputs = benchInputs(config, settings.batch, settings.textTokens, settings.padding);
+  const target = tf.tidy(() => tf.concat([tf.randomUniform([settings.batch, 2], 0.3, 0.7, 'float32', 2), tf.randomUniform([settings.batch, 2], 0.1, 0.4, 'float32', 3)], 1) as tf.Tensor2D);
+  const variables = new Map(model.trainableVariables().map((v, i) => [`param.${i}`, v]));
+  const byTfName = new Map([...variables].map(([name, v]) => [v.name, name]));
+  const optimizer = new AdamW({ lr: 1e-4, weightDecay: 1e-4 });
+  const step = async (): Promise<number> => {
+    const start = performance.now();
+    const { value, grads } = tf.variableGrads(
+      () => groundingLoss(model.predict(inputs.images, inputs.pixelMask, inputs.ids, true), target).loss,
+      [...variables.values()],
+    );
+    const named: Record<string, tf.Tensor> = {};
+    for (const [tfName, grad] of Object.entries(grads)) named[byTfName.get(tfName)!] = grad;
+    optimizer.applyGradients(variables, named);
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
+    return performance.now() - start;
+  };
+  try {
+    for (let i = 0; i < settings.warmup; i++) await step();
+    const times: number[] = [];
+    for (let i = 0; i < settings.runs; i++) times.push(await step());
+    const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+    return {
+      mode: 'train',
+      engine: 'tfjs',
+      backend: tf.getBackend(),
+      model: settings.model,
+      batch: settings.batch,
+      text_tokens: settings.textTokens,
+      images_per_s: (settings.batch * 1000) / ms,
+      ms_per_step: ms,
+      runs_ms: times.map((t) => Math.round(t * 10) / 10),
+      trainable_parameters: model.countTrainableParameters(),
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      load_average: os.loadavg()[0]!,
+    };
+  } finally {
+    tf.dispose([inputs.images, inputs.pixelMask, inputs.ids, target]);
+    model.dispose();
+  }
+}
+
+function formatTraining(r: TrainingBenchResult): string {
+  return [
+    `CLIP-VG ${r.model} training step on tfjs/${r.backend}, batch ${r.batch}, ${r.text_tokens} text tokens, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
+    `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_step.toFixed(0)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
+    `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
+  ].join('\n') + '\n';
 }
