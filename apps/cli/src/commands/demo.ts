@@ -1,10 +1,85 @@
+/**
+ * `clip-vg demo [--quick] [--seed N | --seeds 0,1,2] [--out DIR] [--backend wasm]`: the curriculum experiment on
+ * the synthetic world (tiny CLIP pretrained in place, oracle, `all` baselines, SSA, MSA), a results table on
+ * stdout and a report folder. With several seeds each gets `DIR/seed-N/` and `DIR/seeds.json` holds mean and spread.
+ */
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import { initBackend } from '@clip-vg/backend';
+import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults, type SeedSummary } from '@clip-vg/experiments';
+import { writeFileAtomic } from '../util/atomic-write';
+import { CliError } from '../util/errors';
+
+interface DemoFlags {
+  quick?: boolean;
+  seed: string;
+  seeds?: string;
+  out: string;
+  backend: string;
+  json?: boolean;
+  quiet?: boolean;
+}
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the curriculum experiment on the synthetic grounding world (coming soon)')
-    .action(() => {
-      process.stdout.write('clip-vg demo: coming soon (lands with the curriculum issue)\n');
+    .description('run the curriculum experiment on the synthetic grounding world: oracle, all-baselines, SSA and MSA, then a report')
+    .option('--quick', 'a smaller world and budget: a smoke check in a few minutes')
+    .option('--seed <n>', 'seed of the world, the pretraining and every training', '0')
+    .option('--seeds <list>', 'several seeds, e.g. 0,1,2: one report each, plus seeds.json with mean and spread')
+    .option('--out <dir>', 'report folder (results.json, report.html, world/, ssa/, msa/)', 'clip-vg-demo')
+    .option('--backend <name>', 'TensorFlow.js backend: wasm (default), cpu or tensorflow', 'wasm')
+    .option('--json', 'print results.json (or the seed summary) on stdout instead of the table')
+    .option('--quiet', 'no progress lines on stderr')
+    .action(async (flags: DemoFlags) => {
+      const seeds = (flags.seeds ?? flags.seed).split(',').map((s) => parseSeed(s.trim()));
+      const out = path.resolve(flags.out);
+      await initBackend(flags.backend, { log: null });
+      const runs: DemoResults[] = [];
+      for (const seed of seeds) {
+        const dir = seeds.length > 1 ? path.join(out, `seed-${seed}`) : out;
+        const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[demo seed ${seed}] ${line}\n`);
+        const { results, report } = await runDemo({ out: dir, seed, preset: flags.quick ? 'quick' : 'full', log });
+        runs.push(results);
+        if (!flags.json) process.stdout.write(`${table(results)}\nreport: ${report}\n`);
+      }
+      if (runs.length === 1) {
+        if (flags.json) process.stdout.write(`${JSON.stringify(runs[0])}\n`);
+        return;
+      }
+      const summary = summarizeSeeds(runs);
+      writeFileAtomic(path.join(out, 'seeds.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `${seedTable(summary)}\nsummary: ${path.join(out, 'seeds.json')}\n`);
     });
+}
+
+function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0) throw new CliError(`--seed/--seeds: expected non-negative integers, got "${text}"`);
+  return seed;
+}
+
+function table(r: DemoResults): string {
+  const lines = [`seed ${r.seed} (${r.preset}), ${r.seconds.toFixed(0)} s, ${r.trainings} trainings`, 'method               test    val     labels  correct'];
+  for (const m of DEMO_METHODS) {
+    const x = r.methods[m];
+    lines.push(`${m.padEnd(20)} ${pct(x.test).padStart(6)}  ${pct(x.val).padStart(6)}  ${String(x.labels).padStart(6)}  ${pct(x.labelPrecision).padStart(6)}`);
+  }
+  lines.push(`thresholds: ssa ${JSON.stringify(r.thresholds.ssa)}, msa ${JSON.stringify(r.thresholds.msa)}`);
+  return lines.join('\n');
+}
+
+function seedTable(s: SeedSummary): string {
+  const lines = [`seeds ${s.seeds.join(',')}: test Acc@0.5, mean ± std (min–max)`];
+  for (const m of DEMO_METHODS) {
+    const x = s.methods[m];
+    lines.push(`${m.padEnd(20)} ${pct(x.mean)} ± ${pct(x.std)} (${pct(x.min)}–${pct(x.max)})`);
+  }
+  const gain = (g: number[]) => g.map((v) => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`).join(', ');
+  lines.push(`ssa − baseline_template per seed: ${gain(s.gains.ssa)} points; msa − baseline_union: ${gain(s.gains.msa)} points`);
+  return lines.join('\n');
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
 }
