@@ -39,6 +39,27 @@ export function hasExecutionProvider(provider: ExecutionProvider): boolean {
   return ort.listSupportedBackends?.().some((b) => b.name === provider && b.bundled) ?? provider === 'cpu';
 }
 
+/** An ORT session for `bytes` with this package's settings (graph optimisation `all`, sequential, intra-op threads). */
+export async function createSession(bytes: Uint8Array, options: OnnxEngineOptions = {}): Promise<ort.InferenceSession> {
+  const provider = options.executionProvider ?? 'cpu';
+  if (!hasExecutionProvider(provider)) {
+    throw new Error(`onnx engine: this onnxruntime-node build has no '${provider}' execution provider (available: ${
+      ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name).join(', ')})`);
+  }
+  collectGarbage(); // free the weights' staging copies before ORT makes its own
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: options.threads ?? os.availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableProfiling: options.profilePrefix !== undefined,
+    profileFilePrefix: options.profilePrefix,
+    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
+  });
+  return session;
+}
+
 export class OnnxClipVG {
   private constructor(
     readonly config: ClipVGConfig,
@@ -79,23 +100,8 @@ export class OnnxClipVG {
 
   /** From bytes written by `buildClipVGOnnx` (e.g. saved with `writeClipVGOnnx`). */
   static async fromOnnx(bytes: Uint8Array, config: ClipVGConfig, options: OnnxEngineOptions = {}): Promise<OnnxClipVG> {
-    const provider = options.executionProvider ?? 'cpu';
-    if (!hasExecutionProvider(provider)) {
-      throw new Error(`onnx engine: this onnxruntime-node build has no '${provider}' execution provider (available: ${
-        ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name).join(', ')})`);
-    }
-    collectGarbage(); // free the weights' staging copies before ORT makes its own
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [provider],
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: options.threads ?? os.availableParallelism(),
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      enableProfiling: options.profilePrefix !== undefined,
-      profileFilePrefix: options.profilePrefix,
-      ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
-    });
-    return new OnnxClipVG(config, session, provider);
+    const session = await createSession(bytes, options);
+    return new OnnxClipVG(config, session, options.executionProvider ?? 'cpu');
   }
 
   /** The whole model, as `ClipVG.predict`: images NHWC, pixel mask [B, H, W] (1 = padding), ids [B, L] → boxes [B, 4] cxcywh. */

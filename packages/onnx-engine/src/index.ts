@@ -17,3 +17,6 @@ export {
 } from './benchmark';
 export { createPredictor, parseEngine, type BoxPredictor } from './predictor';
 export { collectGarbage } from './memory';
+export { OnnxClipVGStages, type ClipFeatures } from './staged-engine';
+export { createSession } from './engine';
+export { TEXT_FEATURES, VISUAL_FEATURES, type GraphPart } from './graph/clip-vg-graph';

@@ -1,6 +1,9 @@
 /**
- * The whole CLIP-VG forward pass as one ONNX model, built from the project's own weights:
- * `images [B, H, W, 3]`, `ids [B, L]`, `key_bias [B, 1 + L + 1 + P]` → `boxes [B, 4]`.
+ * CLIP-VG as ONNX, built from the project's own weights, whole or by stage:
+ * - `full`:   `images [B, H, W, 3]`, `ids [B, L]`, `key_bias [B, 1 + L + 1 + P]` → `boxes [B, 4]`
+ * - `visual`: `images` → `visual [B, 1 + P, layers · Wv]` (CLIP image features, cacheable per image)
+ * - `text`:   `ids` → `text [B, L, E]` (frozen CLIP text features, cacheable per expression)
+ * - `fusion`: `visual`, `text`, `key_bias` → `boxes`
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { GraphBuilder } from '../onnx/graph-builder';
@@ -14,24 +17,57 @@ export const INPUT_IMAGES = 'images';
 export const INPUT_IDS = 'ids';
 export const INPUT_KEY_BIAS = 'key_bias';
 export const OUTPUT_BOXES = 'boxes';
+export const VISUAL_FEATURES = 'visual';
+export const TEXT_FEATURES = 'text';
+
+export type GraphPart = 'full' | 'visual' | 'text' | 'fusion';
 
 /**
- * Serialise CLIP-VG as ONNX. `weights` uses the official names (`ClipVG.stateDict({ includeClip: true })`,
- * or an official checkpoint's state dict); every weight is copied once into the returned bytes.
+ * Serialise CLIP-VG (or one stage of it) as ONNX. `weights` uses the official names
+ * (`ClipVG.stateDict({ includeClip: true })`, or an official checkpoint's state dict); each weight the part uses
+ * is copied once into the returned bytes.
  */
-export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, origin = 'state dict'): Uint8Array {
-  const g = new GraphBuilder('clip_vg');
+export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, origin = 'state dict', part: GraphPart = 'full'): Uint8Array {
+  const g = new GraphBuilder(`clip_vg_${part}`);
   const ctx: Ctx = { g, w: new WeightReader(weights, g, origin) };
   const size = config.imsize;
-  const images = g.input(INPUT_IMAGES, DataType.FLOAT, ['batch', size, size, 3]);
-  const ids = g.input(INPUT_IDS, DataType.INT64, ['batch', 'text_length']);
-  const keyBias = g.input(INPUT_KEY_BIAS, DataType.FLOAT, ['batch', 'sequence']);
-  const batchShape = g.op('Shape', [ids], { start: 0, end: 1 });
-  const lengthShape = g.op('Shape', [ids], { start: 1, end: 2 });
+  const tokens = (size / config.clip.visionPatchSize) ** 2 + 1;
+  const visualWidth = config.extractLayers.length * config.clip.visionWidth;
 
-  const visual = visualMultiLevel(ctx, images, batchShape, config.clip, config.extractLayers);
-  const text = textTokens(ctx, ids, lengthShape, config.clip);
-  const boxes = fusionAndBoxHead(ctx, { visual, text, lengthShape, batchShape, keyBias }, config);
+  const visualOut = (): void => g.output(VISUAL_FEATURES, DataType.FLOAT, ['batch', tokens, visualWidth]);
+  const textOut = (): void => g.output(TEXT_FEATURES, DataType.FLOAT, ['batch', 'text_length', config.clip.embedDim]);
+  const images = (): string => g.input(INPUT_IMAGES, DataType.FLOAT, ['batch', size, size, 3]);
+  const ids = (): string => g.input(INPUT_IDS, DataType.INT64, ['batch', 'text_length']);
+  const batchOf = (x: string): string => g.op('Shape', [x], { start: 0, end: 1 });
+  const lengthOf = (x: string): string => g.op('Shape', [x], { start: 1, end: 2 });
+
+  if (part === 'visual') {
+    const x = images();
+    g.rename(visualMultiLevel(ctx, x, batchOf(x), config.clip, config.extractLayers), VISUAL_FEATURES);
+    visualOut();
+    return g.encode();
+  }
+  if (part === 'text') {
+    const x = ids();
+    g.rename(textTokens(ctx, x, lengthOf(x), config.clip), TEXT_FEATURES);
+    textOut();
+    return g.encode();
+  }
+  let visual: string;
+  let text: string;
+  let shapeSource: string; // a [B, L, ...] tensor to read the batch and text length from
+  if (part === 'fusion') {
+    visual = g.input(VISUAL_FEATURES, DataType.FLOAT, ['batch', tokens, visualWidth]);
+    text = g.input(TEXT_FEATURES, DataType.FLOAT, ['batch', 'text_length', config.clip.embedDim]);
+    shapeSource = text;
+  } else {
+    const x = images();
+    shapeSource = ids();
+    visual = visualMultiLevel(ctx, x, batchOf(shapeSource), config.clip, config.extractLayers);
+    text = textTokens(ctx, shapeSource, lengthOf(shapeSource), config.clip);
+  }
+  const keyBias = g.input(INPUT_KEY_BIAS, DataType.FLOAT, ['batch', 'sequence']);
+  const boxes = fusionAndBoxHead(ctx, { visual, text, lengthShape: lengthOf(shapeSource), batchShape: batchOf(shapeSource), keyBias }, config);
   g.rename(boxes, OUTPUT_BOXES);
   g.output(OUTPUT_BOXES, DataType.FLOAT, ['batch', 4]);
   return g.encode();
