@@ -32,7 +32,7 @@ export function registerCurriculum(program: Command): void {
     .requiredOption('-o, --output-dir <dir>', 'report folder: results.json, report.md/html, plots/, examples/, split files')
     .option('--set <key=value>', 'policy option, repeatable (e.g. --set measurers=own --set rounds=2)', collect, [])
     .option('--host-option <key=value>', 'host option, repeatable (e.g. --host-option seed=7)', collect, [])
-    .option('--dataset <name>', 'dataset for the host to load (unc, unc+, gref, gref_umd, referit, flickr)')
+    .option('--dataset <name>', 'dataset for the host to load (unc, unc+, gref, gref_umd, referit, flickr, synthetic)')
     .option('--thresholds <list>', 'threshold grid for the search, e.g. 0,0.1,0.2 (default 0.0..0.9)')
     .option('--search <mode>', 'first-drop (default) or scan-all')
     .option('--h0 <h>', 'msa: fixed threshold for choosing source and measurer (default 0.5)')

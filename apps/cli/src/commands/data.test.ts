@@ -70,7 +70,7 @@ describeShared('clip-vg data inspect', () => {
     expect(corpus.err).toBe(`clip-vg: ${fixture('corpus.pth')}: not a split file (the pickled object is a utils.word_utils.Corpus, not a list of rows)\n`);
     const unknown = await run(['data', 'inspect', fixture('unc_val.pth'), '--dataset', 'coco']);
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toBe('clip-vg: unknown dataset "coco": expected one of unc, unc+, gref, gref_umd, referit, flickr\n');
+    expect(unknown.err).toBe('clip-vg: unknown dataset "coco": expected one of unc, unc+, gref, gref_umd, referit, flickr, synthetic\n');
   });
 });
 

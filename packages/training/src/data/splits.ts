@@ -9,7 +9,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   applyPrompt,
+  DATASET_NAMES,
   isDatasetName,
+  parseSeparateFileName,
   loadSplitFile,
   resolveImageDir,
   splitFiles,
@@ -35,27 +37,26 @@ export interface SplitSource {
 export interface LoadedSplit {
   records: GroundingRecord[];
   imageRoot: string;
-  /** The dataset whose row layout the records follow (`unc` for the synthetic world). */
+  /** The dataset whose row layout the records follow. */
   layout: DatasetName;
 }
 
 export function loadGroundingSplit(options: SplitSource): LoadedSplit {
   const { dataset, split, splitRoot, dataRoot } = options;
-  const layout: DatasetName = dataset === SYNTHETIC ? 'unc' : checkDataset(dataset);
+  const layout = checkDataset(dataset);
   const folder = path.join(splitRoot, dataset);
   if (!existsSync(folder)) throw new Error(`${folder}: dataset folder not found under the split root`);
   let records: GroundingRecord[];
   if (options.source !== undefined) {
     if (split !== 'train_pseudo') throw new Error(`--source selects pseudo-label sources: the split must be train_pseudo, got ${split}`);
-    const file = findSourceFile(folder, dataset, options.source);
-    records = loadSplitFile(file, layout, { split, source: options.source });
-  } else if (dataset === SYNTHETIC) {
-    const file = path.join(folder, `${SYNTHETIC}_${split}.pth`);
-    if (!existsSync(file)) throw new Error(`${file}: split file not found`);
-    records = loadSplitFile(file, 'unc', { split });
+    records = sourceRecords(folder, layout, options.source);
   } else {
     assertSplit(layout, split);
-    records = splitFiles(layout, split).flatMap((name) => loadSplitFile(path.join(folder, name), layout));
+    records = splitFiles(layout, split).flatMap((name) => {
+      const file = path.join(folder, name);
+      if (!existsSync(file)) throw new Error(`${file}: split file not found`);
+      return loadSplitFile(file, layout, { split });
+    });
   }
   if (options.prompt) for (const r of records) r.text = applyPrompt(r.text, options.prompt);
   const imageRoot = dataset === SYNTHETIC ? syntheticImageDir(dataRoot) : resolveImageDir(dataRoot, layout);
@@ -63,26 +64,26 @@ export function loadGroundingSplit(options: SplitSource): LoadedSplit {
 }
 
 function checkDataset(name: string): DatasetName {
-  if (!isDatasetName(name)) throw new Error(`unknown dataset "${name}" (expected unc, unc+, gref, gref_umd, referit, flickr or ${SYNTHETIC})`);
+  if (!isDatasetName(name)) throw new Error(`unknown dataset "${name}" (expected ${DATASET_NAMES.join(', ')})`);
   return name;
 }
 
 /**
- * `train_separate/{k}_{ds}_train_pseudo_{source}[_{t}].pth`: the synthetic world writes them without a
- * threshold, MSA outputs with one; either is accepted.
+ * The pseudo-labels of one source in `train_separate/{k}_{ds}_train_pseudo_{source}[_{t}].pth` (the synthetic
+ * world writes them without a threshold, MSA outputs with one).
  */
-function findSourceFile(folder: string, dataset: string, source: string): string {
+function sourceRecords(folder: string, dataset: DatasetName, source: string): GroundingRecord[] {
   const dir = path.join(folder, 'train_separate');
   if (!existsSync(dir)) throw new Error(`${dir}: no train_separate folder for --source ${source}`);
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`^\\d+_${escape(dataset)}_train_pseudo_${escape(source)}(_\\d+(_\\d+)?)?\\.pth$`);
-  const names = readdirSync(dir).sort();
-  const match = names.find((name) => pattern.test(name));
+  const files = readdirSync(dir)
+    .map((name) => ({ name, parsed: parseSeparateFileName(name, dataset) }))
+    .filter((f) => f.parsed !== undefined);
+  const match = files.find((f) => f.parsed!.source === source);
   if (!match) {
-    const known = names.map((n) => /_train_pseudo_([A-Za-z][A-Za-z0-9-]*)/.exec(n)?.[1]).filter(Boolean);
+    const known = files.map((f) => f.parsed!.source);
     throw new Error(`${dir}: no pseudo-label file for source "${source}" (found: ${known.join(', ') || 'none'})`);
   }
-  return path.join(dir, match);
+  return loadSplitFile(path.join(dir, match.name), dataset, { split: 'train_pseudo', source });
 }
 
 /** The world root (`images/` inside) or its image folder itself. */
