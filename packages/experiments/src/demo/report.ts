@@ -153,11 +153,12 @@ function accuracySvg(results: DemoResults): string {
 }
 
 function steps(results: DemoResults): string {
-  return results.msaSteps.map((s) => `${s.source} by ${s.measurer} (r > ${s.threshold ?? '-'})`).join(', then ') || 'none';
+  return results.msaSteps.map((s) => `${s.source} by ${s.measurer} (${s.threshold === null ? 'all labels' : `r > ${s.threshold}`})`).join(', then ') || 'none';
 }
 
 function fmt(t: Record<string, number | null>): string {
-  return Object.entries(t).map(([k, v]) => `${k} r > ${v ?? '-'}`).join(', ') || '-';
+  // null: the search never beat training on everything, so the measurer (all labels) was kept
+  return Object.entries(t).map(([k, v]) => (v === null ? `${k}: all labels kept` : `${k} r > ${v}`)).join(', ') || '-';
 }
 
 function pct(x: number): string {
