@@ -10,9 +10,21 @@ export interface Ctx {
   w: WeightReader;
 }
 
+/**
+ * `x [..., in] · weight [in, out] + bias [out]` as one 2-D Gemm: ORT adds the bias inside the GEMM, where a
+ * MatMul on 3-D input would be followed by a separate pass over the output to add it.
+ */
+export function affine({ g }: Ctx, x: string, weight: string, bias: string, inFeatures: number, outFeatures: number): string {
+  const flat = g.op('Reshape', [x, g.int64s([-1, inFeatures])]); // [B·N, in]
+  const product = g.op('Gemm', [flat, weight, bias]); // [B·N, out]
+  const shape = g.op('Concat', [g.op('Shape', [x], { start: 0, end: -1 }), g.int64s([outFeatures])], { axis: 0 });
+  return g.op('Reshape', [product, shape]); // [..., out]
+}
+
 /** `x [..., in] · Wᵀ + b` with PyTorch's `prefix.weight [out, in]` and `prefix.bias [out]`. */
-export function linear({ g, w }: Ctx, x: string, prefix: string): string {
-  return g.op('Add', [g.op('MatMul', [x, w.matrixT(`${prefix}.weight`)]), w.raw(`${prefix}.bias`)]);
+export function linear(ctx: Ctx, x: string, prefix: string): string {
+  const [out, inFeatures] = ctx.w.shape(`${prefix}.weight`) as [number, number];
+  return affine(ctx, x, ctx.w.matrixT(`${prefix}.weight`), ctx.w.raw(`${prefix}.bias`), inFeatures, out);
 }
 
 /** LayerNorm over the last axis (opset 17 `LayerNormalization`), PyTorch's eps 1e-5. */
@@ -49,7 +61,7 @@ export function attention(ctx: Ctx, inputs: AttentionInputs, prefix: string, wid
     const from = parts[0]! * width;
     const count = parts.length * width;
     const weight = w.matrixT(`${prefix}.in_proj_weight`, { from, count });
-    const projected = g.op('Add', [g.op('MatMul', [x, weight]), w.vector(`${prefix}.in_proj_bias`, { from, count })]);
+    const projected = affine(ctx, x, weight, w.vector(`${prefix}.in_proj_bias`, { from, count }), width, count);
     return parts.length === 1 ? [projected] : g.opMulti('Split', [projected], { axis: -1 }, parts.length);
   };
   let q: string;
