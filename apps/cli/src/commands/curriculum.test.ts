@@ -2,21 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadPth } from '@clip-vg/torch-io';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const SMALL = ['--host', 'simulated', '--host-option', 'sources=template:60:0.7,relation:40:0.5', '--examples', '2'];
 
@@ -43,7 +30,7 @@ test('a custom policy module from a temp folder runs through clip-vg curriculum 
     };\n`,
   );
   const out = path.join(dir, 'report');
-  const { code, stdout, stderr } = await run(['curriculum', '--policy', path.join(dir, 'keep-half.js'), ...SMALL, '-o', out, '--json']);
+  const { code, stdout, stderr } = await runCli(['curriculum', '--policy', path.join(dir, 'keep-half.js'), ...SMALL, '-o', out, '--json']);
   expect([code, stderr.split('\n').filter((l) => l.startsWith('clip-vg:'))]).toEqual([0, []]);
   expect(stderr).toMatch(/\[final\] kept \d+ above r > /);
   const summary = JSON.parse(stdout);
@@ -60,7 +47,7 @@ test('a custom policy module from a temp folder runs through clip-vg curriculum 
 
 test('msa on the simulated host writes the per-source split files in k order and the SR/CR grid', async () => {
   const out = mkdtempSync(path.join(tmpdir(), 'msa-'));
-  const { code, stdout, stderr } = await run(['curriculum', '--policy', 'msa', ...SMALL, '-o', out, '--thresholds', '0.1,0.3,0.5', '--set', 'measurers=all']);
+  const { code, stdout, stderr } = await runCli(['curriculum', '--policy', 'msa', ...SMALL, '-o', out, '--thresholds', '0.1,0.3,0.5', '--set', 'measurers=all']);
   expect([code, stderr.split('\n').filter((l) => l.startsWith('clip-vg:'))]).toEqual([0, []]);
   expect(stdout).toMatch(/^curriculum msa: val Acc@0\.5 \d+\.\d\d% on \d+\/100 samples/);
   expect(stderr).toMatch(/\[msa step 1\] step 1: add/);
@@ -74,13 +61,13 @@ test('msa on the simulated host writes the per-source split files in k order and
 
 test('bad input fails with one line and exit code 1', async () => {
   const out = mkdtempSync(path.join(tmpdir(), 'bad-'));
-  const unknown = await run(['curriculum', '--policy', 'nope', ...SMALL, '-o', out]);
+  const unknown = await runCli(['curriculum', '--policy', 'nope', ...SMALL, '-o', out]);
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toMatch(/^clip-vg: unknown curriculum policy "nope": not a built-in \(all, fixed, ssa, msa[^\n]*\n$/);
-  const badOption = await run(['curriculum', '--policy', 'ssa', ...SMALL, '-o', out, '--search', 'sideways']);
+  const badOption = await runCli(['curriculum', '--policy', 'ssa', ...SMALL, '-o', out, '--search', 'sideways']);
   expect(badOption.stderr).toBe('clip-vg: policy ssa: option search must be one of first-drop|scan-all, got "sideways"\n');
-  const noHost = await run(['curriculum', '--policy', 'ssa', '--host', 'gpu-cluster', '-o', out]);
+  const noHost = await runCli(['curriculum', '--policy', 'ssa', '--host', 'gpu-cluster', '-o', out]);
   expect(noHost.stderr).toMatch(/^clip-vg: unknown curriculum host "gpu-cluster" \(known: simulated/);
-  const badSet = await run(['curriculum', '--policy', 'ssa', ...SMALL, '-o', out, '--set', 'oops']);
+  const badSet = await runCli(['curriculum', '--policy', 'ssa', ...SMALL, '-o', out, '--set', 'oops']);
   expect(badSet.stderr).toBe('clip-vg: --set expects key=value, got "oops"\n');
 });

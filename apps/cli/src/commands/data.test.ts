@@ -3,21 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
 /** Runs the CLI in-process and returns its exit code and what it printed. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(argv);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const jsonLines = (out: string) => out.trim().split('\n').map((line) => JSON.parse(line));
 const fixture = (name: string) => sharedPath('fixtures', 'torch-save', name);
@@ -49,7 +37,7 @@ describeShared('clip-vg data inspect', () => {
   for (const [name, [dataset, records]] of Object.entries(EXPECTED)) {
     for (const variant of ['', '.legacy']) {
       it(`${name}${variant}.pth --dataset ${dataset}`, async () => {
-        const { code, out } = await run(['data', 'inspect', fixture(`${name}${variant}.pth`), '--dataset', dataset]);
+        const { code, out } = await runCli(['data', 'inspect', fixture(`${name}${variant}.pth`), '--dataset', dataset]);
         expect(code).toBe(0);
         expect(jsonLines(out)).toEqual(records);
       });
@@ -57,7 +45,7 @@ describeShared('clip-vg data inspect', () => {
   }
 
   it('guesses the dataset from the file name, honours --limit, --prompt and --full', async () => {
-    const { code, out } = await run(['data', 'inspect', fixture('unc_val.legacy.pth'), '--limit', '1', '--prompt', 'find {pseudo_query}', '--full']);
+    const { code, out } = await runCli(['data', 'inspect', fixture('unc_val.legacy.pth'), '--limit', '1', '--prompt', 'find {pseudo_query}', '--full']);
     expect(code).toBe(0);
     expect(jsonLines(out)).toEqual([
       { id: 'val:0', image: 'COCO_train2014_000000000839.jpg', box: [303, 69, 596, 494], text: 'find guy flopping around on the right', boxOriginal: [303.58, 69.03, 293.29, 425.79] },
@@ -65,10 +53,10 @@ describeShared('clip-vg data inspect', () => {
   });
 
   it('fails with one line on a file that is not a split, or an unknown dataset', async () => {
-    const corpus = await run(['data', 'inspect', fixture('corpus.pth'), '--dataset', 'unc']);
+    const corpus = await runCli(['data', 'inspect', fixture('corpus.pth'), '--dataset', 'unc']);
     expect(corpus.code).toBe(1);
     expect(corpus.err).toBe(`clip-vg: ${fixture('corpus.pth')}: not a split file (the pickled object is a utils.word_utils.Corpus, not a list of rows)\n`);
-    const unknown = await run(['data', 'inspect', fixture('unc_val.pth'), '--dataset', 'coco']);
+    const unknown = await runCli(['data', 'inspect', fixture('unc_val.pth'), '--dataset', 'coco']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toBe('clip-vg: unknown dataset "coco": expected one of unc, unc+, gref, gref_umd, referit, flickr, synthetic\n');
   });
@@ -92,7 +80,7 @@ describeShared('clip-vg data verify', () => {
     mkdirSync(images, { recursive: true });
     await sharp({ create: { width: 640, height: 480, channels: 3, background: '#808080' } }).png().toFile(path.join(images, 'COCO_train2014_000000000839.jpg'));
 
-    const { code, out, err } = await run(['data', 'verify', '--dataset', 'unc', '--split-root', splitRoot, '--data-root', dataRoot]);
+    const { code, out, err } = await runCli(['data', 'verify', '--dataset', 'unc', '--split-root', splitRoot, '--data-root', dataRoot]);
     expect(code).toBe(1);
     expect(out).toMatch(/val +2 rows, 1 images/);
     expect(out).toMatch(/train_pseudo +2 rows, 1 images/);
@@ -101,13 +89,13 @@ describeShared('clip-vg data verify', () => {
     expect(out).toContain('empty texts: 0');
     expect(err).toBe('clip-vg: data verify: 3 problems in unc (see the report above)\n');
 
-    const json = await run(['data', 'verify', '--dataset', 'unc', '--split-root', splitRoot, '--data-root', dataRoot, '--json']);
+    const json = await runCli(['data', 'verify', '--dataset', 'unc', '--split-root', splitRoot, '--data-root', dataRoot, '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.out)).toMatchObject({ dataset: 'unc', problems: 3, missingImages: [{ image: 'COCO_train2014_000000000072.jpg' }] });
   });
 
   it('does not crash on a missing split root', async () => {
-    const { code, out } = await run(['data', 'verify', '--dataset', 'gref', '--split-root', path.join(root, 'nowhere'), '--data-root', root]);
+    const { code, out } = await runCli(['data', 'verify', '--dataset', 'gref', '--split-root', path.join(root, 'nowhere'), '--data-root', root]);
     expect(code).toBe(1);
     expect(out).toContain(`error: ${path.join(root, 'nowhere', 'gref')}: dataset folder not found`);
   });

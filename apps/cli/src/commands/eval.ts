@@ -5,8 +5,9 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
+import { createPredictor, parseEngine } from '@clip-vg/onnx-engine';
 import { evaluateModel, loadGroundingSplit, loadTokenizerFor, loadTrainedModel } from '@clip-vg/training';
-import { CliError, oneLine } from '../util/errors';
+import { CliError, cliStep } from '../util/errors';
 import { progressBar } from '../util/progress';
 
 export interface EvalFlags {
@@ -22,6 +23,7 @@ export interface EvalFlags {
   vocab?: string;
   workers?: string;
   backend?: string;
+  engine?: string;
   json?: boolean;
 }
 
@@ -38,6 +40,7 @@ export function modelDataOptions(command: Command): Command {
     .option('--vocab <file>', 'tokenizer vocabulary (default: the one recorded with the checkpoint)')
     .option('--workers <n>', 'image decoding threads')
     .option('--backend <name>', 'tensorflow, wasm or cpu')
+    .option('--engine <name>', 'tfjs (default) or onnx (ONNX Runtime, both cores)', 'tfjs')
     .option('--json', 'print the result as JSON');
 }
 
@@ -47,16 +50,19 @@ export function registerEval(program: Command): void {
     .option('--source <name>', 'evaluate one pseudo-label source of train_separate/ (split train_pseudo)')
     .action(async (flags: EvalFlags) => {
       await initBackend(flags.backend);
+      const engine = await cliStep(async () => parseEngine(flags.engine));
       const { model, tokenizer, split } = await loadModelAndSplit(flags, flags.split);
+      const predictor = await cliStep(() => createPredictor(model, engine));
       try {
         const bar = progressBar(`eval ${flags.dataset} ${flags.split}`, split.records.length);
         let last = 0;
-        const result = await wrap(() =>
+        const result = await cliStep(() =>
           evaluateModel(model, split.records, {
             imageRoot: split.imageRoot,
             tokenizer,
             batchSize: positive(flags.batchSize, '--batch-size'),
             workers: flags.workers === undefined ? undefined : positive(flags.workers, '--workers', 0),
+            predictor,
             onBatch: (done) => {
               bar.tick(done - last);
               last = done;
@@ -72,18 +78,19 @@ export function registerEval(program: Command): void {
           );
         }
       } finally {
+        await predictor.dispose();
         model.dispose();
       }
     });
 }
 
 export async function loadModelAndSplit(flags: EvalFlags, splitName: string) {
-  const split = await wrap(async () =>
+  const split = await cliStep(async () =>
     loadGroundingSplit({ dataset: flags.dataset, split: splitName, splitRoot: flags.splitRoot, dataRoot: flags.dataRoot, source: flags.source, prompt: flags.prompt }),
   );
-  const { model, source } = await wrap(() => loadTrainedModel(path.resolve(flags.checkpoint), { clip: flags.clip }));
+  const { model, source } = await cliStep(() => loadTrainedModel(path.resolve(flags.checkpoint), { clip: flags.clip }));
   try {
-    const tokenizer = await wrap(() => loadTokenizerFor(flags.vocab, source));
+    const tokenizer = await cliStep(() => loadTokenizerFor(flags.vocab, source));
     return { model, tokenizer, split };
   } catch (error) {
     model.dispose();
@@ -97,10 +104,3 @@ export function positive(raw: string, flag: string, min = 1): number {
   return n;
 }
 
-async function wrap<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw error instanceof CliError ? error : new CliError(oneLine(error));
-  }
-}

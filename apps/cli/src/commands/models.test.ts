@@ -3,20 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findCachedModel, type LocalHub, startLocalHub } from '@clip-vg/clip-encoders';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(argv);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const NAME = 'openai/clip-vit-base-patch16';
 const weights = randomBytes(100_000);
@@ -36,7 +24,7 @@ afterEach(async () => {
 });
 
 test('models pull (default name) fetches into the cache, resuming the dropped download; models list shows it', async () => {
-  const result = await run(['models', 'pull', '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
+  const result = await runCli(['models', 'pull', '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
   const dir = findCachedModel(NAME, { cacheDir })!;
@@ -44,17 +32,17 @@ test('models pull (default name) fetches into the cache, resuming the dropped do
   expect(readFileSync(path.join(dir, 'model.safetensors')).equals(weights)).toBe(true);
   expect(hub.requests.some((r) => r.range?.startsWith('bytes='))).toBe(true);
 
-  const listed = await run(['models', 'list', '--cache-dir', cacheDir]);
+  const listed = await runCli(['models', 'list', '--cache-dir', cacheDir]);
   expect(listed.out).toMatch(new RegExp(`^${NAME}\\tmain\\t[0-9a-f]{12}\\t.*\\t${dir}\\n$`));
 });
 
 test('models pull errors are one line: unknown model, offline mode', async () => {
-  const unknown = await run(['models', 'pull', 'someone/nothing', '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
+  const unknown = await runCli(['models', 'pull', 'someone/nothing', '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
   expect(unknown.code).toBe(1);
   expect(unknown.err).toMatch(/^clip-vg: someone\/nothing@main: not found on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404[^\n]*\n$/);
 
   process.env.CLIP_VG_OFFLINE = '1';
-  const offline = await run(['models', 'pull', '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
+  const offline = await runCli(['models', 'pull', '--cache-dir', cacheDir, '--endpoint', hub.endpoint]);
   expect(offline.code).toBe(1);
   expect(offline.err).toBe(`clip-vg: pull ${NAME}: CLIP_VG_OFFLINE=1 forbids network access (unset it, or use a cached model)\n`);
   expect(existsSync(path.join(cacheDir, 'models'))).toBe(false);

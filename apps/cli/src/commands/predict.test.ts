@@ -2,20 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(argv);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 interface GoldenCase {
   image: string;
@@ -52,7 +40,7 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
     const input = path.join(dir, 'cases.jsonl');
     const output = path.join(dir, 'out.jsonl');
     writeCases(input);
-    const { code, err } = await run(['predict', ...common(), '--input', input, '--output', output, '--batch-size', '2']);
+    const { code, err } = await runCli(['predict', ...common(), '--input', input, '--output', output, '--batch-size', '2']);
     expect(err).toMatch(/wrote 5 predictions/);
     expect(code).toBe(0);
     const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -63,12 +51,12 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
 
   test('single image: the box, --json and --viz', async () => {
     const c = cases()[4]!;
-    const plain = await run(['predict', ...common(), '--image', golden(c.image), '--text', c.text]);
+    const plain = await runCli(['predict', ...common(), '--image', golden(c.image), '--text', c.text]);
     expect(plain.code).toBe(0);
     expect(plain.out).toMatch(/^\[-?\d+\.\d\d, -?\d+\.\d\d, -?\d+\.\d\d, -?\d+\.\d\d\]\n$/);
 
     const viz = path.join(dir, 'viz.png');
-    const json = await run(['predict', ...common(), '--image', golden(c.image), '--text', c.text, '--json', '--viz', viz]);
+    const json = await runCli(['predict', ...common(), '--image', golden(c.image), '--text', c.text, '--json', '--viz', viz]);
     expect(json.code).toBe(0);
     const row = JSON.parse(json.out);
     expect(row).toMatchObject({ image: golden(c.image), text: c.text });
@@ -79,7 +67,7 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
 
   test('checkpoint convert writes a folder that predict reads, with and without CLIP', async () => {
     const out = path.join(dir, 'converted');
-    const converted = await run(['checkpoint', 'convert', golden('checkpoint.pth'), out, '--backend', 'wasm']);
+    const converted = await runCli(['checkpoint', 'convert', golden('checkpoint.pth'), out, '--backend', 'wasm']);
     expect(converted.err).toBe('');
     expect(converted.code).toBe(0);
     expect(converted.out).toMatch(/with CLIP weights/);
@@ -91,19 +79,19 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
     const output = path.join(dir, 'out2.jsonl');
     writeCases(input);
     const args = ['predict', '--checkpoint', out, '--vocab', vocab(), '--input', input, '--output', output, '--backend', 'wasm'];
-    expect((await run(args)).code).toBe(0);
+    expect((await runCli(args)).code).toBe(0);
     expectGoldenBoxes(readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
 
     const light = path.join(dir, 'light');
-    expect((await run(['checkpoint', 'convert', golden('checkpoint.pth'), light, '--no-clip', '--backend', 'wasm'])).code).toBe(0);
-    const missing = await run(['predict', '--checkpoint', light, '--vocab', vocab(), '--input', input, '--output', output, '--backend', 'wasm']);
+    expect((await runCli(['checkpoint', 'convert', golden('checkpoint.pth'), light, '--no-clip', '--backend', 'wasm'])).code).toBe(0);
+    const missing = await runCli(['predict', '--checkpoint', light, '--vocab', vocab(), '--input', input, '--output', output, '--backend', 'wasm']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/saved without CLIP weights/);
   });
 
   test('bad input: one line naming the culprit, exit 1', async () => {
     const expectError = async (argv: string[], pattern: RegExp) => {
-      const { code, err } = await run(argv);
+      const { code, err } = await runCli(argv);
       expect(code).toBe(1);
       expect(err).toMatch(pattern);
       expect(err.trim().split('\n')).toHaveLength(1);

@@ -10,8 +10,9 @@ import { initBackend } from '@clip-vg/backend';
 import { ClipTokenizer } from '@clip-vg/clip-encoders';
 import { ClipVG } from '@clip-vg/fusion-transformer';
 import { drawDetections, letterbox, letterboxToOriginal, loadImage, type Letterboxed, type RgbImage } from '@clip-vg/image';
+import { createPredictor, parseEngine, type BoxPredictor } from '@clip-vg/onnx-engine';
 import { writeFileAtomic } from '../util/atomic-write';
-import { CliError, oneLine } from '../util/errors';
+import { CliError, cliStep, oneLine } from '../util/errors';
 import { progressBar } from '../util/progress';
 
 interface PredictCliOptions {
@@ -25,6 +26,7 @@ interface PredictCliOptions {
   output?: string;
   batchSize: string;
   backend?: string;
+  engine?: string;
   clip?: string;
 }
 
@@ -60,6 +62,7 @@ export function registerPredict(program: Command): void {
     .option('--batch-size <n>', 'images per forward pass in batch mode', '8')
     .option('--clip <weights>', 'CLIP weights for a project folder saved without them')
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: CLIP_VG_BACKEND or the best installed)')
+    .option('--engine <name>', 'tfjs (default) or onnx (ONNX Runtime, both cores)', 'tfjs')
     .action((options: PredictCliOptions) => predictCommand(options));
 }
 
@@ -77,15 +80,17 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
   } catch (error) {
     throw new CliError(oneLine(error));
   }
+  const engine = await cliStep(async () => parseEngine(options.engine));
   const tokenizer = await loadTokenizer(options.vocab);
   const model = await loadModel(options.checkpoint, options.clip);
+  const predictor = await cliStep(() => createPredictor(model, engine));
   try {
     const predictions: Prediction[] = [];
     const progress = batch ? progressBar('predict', queries.length) : undefined;
     for (let start = 0; start < queries.length; start += batchSize) {
       const chunk = queries.slice(start, start + batchSize);
       const images = await Promise.all(chunk.map((q) => readImage(q)));
-      predictions.push(...predictBatch(model, tokenizer, chunk, images.map((img) => letterbox(img, model.config.imsize))));
+      predictions.push(...(await predictBatch(model, predictor, tokenizer, chunk, images.map((img) => letterbox(img, model.config.imsize)))));
       progress?.tick(chunk.length);
       if (single && options.viz) await writeViz(options.viz, images[0]!, predictions[0]!);
     }
@@ -99,12 +104,19 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
       process.stdout.write(`[${predictions[0]!.box.map((v) => v.toFixed(2)).join(', ')}]\n`);
     }
   } finally {
+    await predictor.dispose();
     model.dispose();
   }
 }
 
 /** Tokenise, stack the letterboxed images and run the model once for the chunk. */
-function predictBatch(model: ClipVG, tokenizer: ClipTokenizer, queries: Query[], boxes: Letterboxed[]): Prediction[] {
+async function predictBatch(
+  model: ClipVG,
+  predictor: BoxPredictor,
+  tokenizer: ClipTokenizer,
+  queries: Query[],
+  boxes: Letterboxed[],
+): Promise<Prediction[]> {
   const { imsize, maxQueryLen } = model.config;
   let tokens;
   try {
@@ -118,14 +130,17 @@ function predictBatch(model: ClipVG, tokenizer: ClipTokenizer, queries: Query[],
     pixels.set(lb.pixels, i * imsize * imsize * 3);
     masks.set(lb.mask, i * imsize * imsize);
   });
-  const output = tf.tidy(() => {
-    const images = tf.tensor4d(pixels, [queries.length, imsize, imsize, 3]);
-    const mask = tf.tensor3d(masks, [queries.length, imsize, imsize], 'int32');
-    const ids = tf.tensor2d(tokens.ids, [queries.length, maxQueryLen], 'int32');
-    return model.predict(images, mask, ids);
-  });
-  const values = output.dataSync();
-  output.dispose();
+  const images = tf.tensor4d(pixels, [queries.length, imsize, imsize, 3]);
+  const mask = tf.tensor3d(masks, [queries.length, imsize, imsize], 'int32');
+  const ids = tf.tensor2d(tokens.ids, [queries.length, maxQueryLen], 'int32');
+  let values: Float32Array;
+  try {
+    const output = await predictor.predict(images, mask, ids);
+    values = output.dataSync() as Float32Array;
+    output.dispose();
+  } finally {
+    tf.dispose([images, mask, ids]);
+  }
   return queries.map((q, i) => {
     const boxNormalized = Array.from(values.slice(i * 4, i * 4 + 4)) as Prediction['boxNormalized'];
     return { image: q.image, text: q.text, box: letterboxToOriginal(boxNormalized, boxes[i]!), boxNormalized };

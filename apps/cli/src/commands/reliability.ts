@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
 import { writeReliabilityOutputs } from '@clip-vg/curriculum';
+import { createPredictor, parseEngine } from '@clip-vg/onnx-engine';
 import { scoreReliability } from '@clip-vg/training';
-import { CliError, oneLine } from '../util/errors';
+import { cliStep } from '../util/errors';
 import { progressBar } from '../util/progress';
 import { loadModelAndSplit, modelDataOptions, positive, type EvalFlags } from './eval';
 
@@ -29,16 +30,19 @@ export function registerReliability(program: Command): void {
     .action(async (flags: ReliabilityFlags) => {
       await initBackend(flags.backend);
       const bins = positive(flags.bins, '--bins');
+      const engine = await cliStep(async () => parseEngine(flags.engine));
       const { model, tokenizer, split } = await loadModelAndSplit(flags, flags.split);
+      const predictor = await cliStep(() => createPredictor(model, engine));
       try {
         const bar = progressBar(`reliability ${flags.dataset}`, split.records.length);
         let last = 0;
-        const scores = await wrap(() =>
+        const scores = await cliStep(() =>
           scoreReliability(model, split.records, {
             imageRoot: split.imageRoot,
             tokenizer,
             batchSize: positive(flags.batchSize, '--batch-size'),
             workers: flags.workers === undefined ? undefined : positive(flags.workers, '--workers', 0),
+            predictor,
             onBatch: (done) => {
               bar.tick(done - last);
               last = done;
@@ -46,7 +50,7 @@ export function registerReliability(program: Command): void {
           }),
         );
         bar.stop();
-        const outputs = await wrap(() =>
+        const outputs = await cliStep(() =>
           writeReliabilityOutputs({
             // the synthetic world is written like unc; its files keep its own name
             dataset: flags.dataset,
@@ -69,15 +73,9 @@ export function registerReliability(program: Command): void {
           );
         }
       } finally {
+        await predictor.dispose();
         model.dispose();
       }
     });
 }
 
-async function wrap<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw error instanceof CliError ? error : new CliError(oneLine(error));
-  }
-}

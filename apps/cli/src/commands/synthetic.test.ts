@@ -1,20 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(argv);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('clip-vg data synthesize', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'clipvg-cli-synth-'));
@@ -22,26 +10,26 @@ describe('clip-vg data synthesize', () => {
 
   test('writes a world that data inspect reads as unc', async () => {
     const out = path.join(dir, 'world');
-    const made = await run(['data', 'synthesize', '--out', out, '--train', '8', '--val', '3', '--test', '2', '--imsize', '48', '--seed', '3', '--noise', 'caption=0.6', '--json']);
+    const made = await runCli(['data', 'synthesize', '--out', out, '--train', '8', '--val', '3', '--test', '2', '--imsize', '48', '--seed', '3', '--noise', 'caption=0.6', '--json']);
     expect(made.code).toBe(0);
     const summary = JSON.parse(made.out);
     expect(summary.images).toEqual({ train: 8, val: 3, test: 2 });
     expect(summary.pseudo.caption.configuredErrorRate).toBeCloseTo(0.6);
-    const inspected = await run(['data', 'inspect', summary.files.splits.val, '--dataset', 'unc']);
+    const inspected = await runCli(['data', 'inspect', summary.files.splits.val, '--dataset', 'unc']);
     expect(inspected.code).toBe(0);
     const rows = inspected.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows).toHaveLength(summary.records.val);
     expect(rows[0].image).toMatch(/^synthetic_val_\d{6}\.png$/);
-    const text = await run(['data', 'synthesize', '--out', path.join(dir, 'small'), '--train', '2', '--val', '1', '--test', '0']);
+    const text = await runCli(['data', 'synthesize', '--out', path.join(dir, 'small'), '--train', '2', '--val', '1', '--test', '0']);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/template +\d+ pseudo-labels/);
   });
 
   test('bad options fail with one line', async () => {
-    const bad = await run(['data', 'synthesize', '--out', dir, '--noise', 'detector=0.3']);
+    const bad = await runCli(['data', 'synthesize', '--out', dir, '--noise', 'detector=0.3']);
     expect(bad.code).toBe(1);
     expect(bad.err).toBe('clip-vg: --noise: unknown source "detector", expected template, relation, caption\n');
-    const range = await run(['data', 'synthesize', '--out', dir, '--objects', '4-2']);
+    const range = await runCli(['data', 'synthesize', '--out', dir, '--objects', '4-2']);
     expect(range.err).toMatch(/^clip-vg: --objects expects MIN-MAX/);
   });
 });

@@ -2,20 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(argv);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 let dir: string;
 beforeEach(() => {
@@ -31,7 +19,7 @@ describeShared('clip-vg tokenize', () => {
     const input = path.join(dir, 'in.jsonl');
     writeFileSync(input, golden.map((g) => JSON.stringify({ text: g.text })).join('\n') + '\n');
     const output = path.join(dir, 'out', 'ids.jsonl');
-    const result = await run(['tokenize', '--vocab', vocab(), '--input', input, '--output', output]);
+    const result = await runCli(['tokenize', '--vocab', vocab(), '--input', input, '--output', output]);
     expect(result).toMatchObject({ code: 0, out: '' });
     const lines = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual(golden.map((g) => ({ text: g.text, ids: g.ids })));
@@ -40,7 +28,7 @@ describeShared('clip-vg tokenize', () => {
   test('writes to stdout without --output', async () => {
     const input = path.join(dir, 'in.jsonl');
     writeFileSync(input, '{"text": "The MAN on the LEFT"}\n');
-    const result = await run(['tokenize', '--vocab', vocab(), '--input', input]);
+    const result = await runCli(['tokenize', '--vocab', vocab(), '--input', input]);
     expect(result.code).toBe(0);
     expect(result.out).toBe('{"text":"The MAN on the LEFT","ids":[518,786,525,518,1823]}\n');
   });
@@ -48,14 +36,14 @@ describeShared('clip-vg tokenize', () => {
   test('--model takes the vocabulary from a model folder', async () => {
     const input = path.join(dir, 'in.jsonl');
     writeFileSync(input, '{"text": "The MAN on the LEFT"}\n');
-    const result = await run(['tokenize', '--model', sharedPath('vocab'), '--input', input]);
+    const result = await runCli(['tokenize', '--model', sharedPath('vocab'), '--input', input]);
     expect(result.out).toBe('{"text":"The MAN on the LEFT","ids":[518,786,525,518,1823]}\n');
   });
 
   test('a malformed input line names the file and line', async () => {
     const input = path.join(dir, 'in.jsonl');
     writeFileSync(input, '{"text": "ok"}\n{"txt": "no"}\n');
-    const result = await run(['tokenize', '--vocab', vocab(), '--input', input]);
+    const result = await runCli(['tokenize', '--vocab', vocab(), '--input', input]);
     expect(result.code).toBe(1);
     expect(result.err).toBe(`clip-vg: ${input}:2: expected {"text": "..."}\n`);
   });
@@ -64,23 +52,23 @@ describeShared('clip-vg tokenize', () => {
 test('a bad vocabulary path is a one-line error', async () => {
   const input = path.join(dir, 'in.jsonl');
   writeFileSync(input, '{"text": "a dog"}\n');
-  const missing = await run(['tokenize', '--vocab', path.join(dir, 'nope.txt.gz'), '--input', input]);
+  const missing = await runCli(['tokenize', '--vocab', path.join(dir, 'nope.txt.gz'), '--input', input]);
   expect(missing.code).toBe(1);
   expect(missing.err).toBe(`clip-vg: ${path.join(dir, 'nope.txt.gz')}: no such vocabulary file\n`);
 
   const notGzip = path.join(dir, 'bad.txt.gz');
   writeFileSync(notGzip, 'plain text');
-  const bad = await run(['tokenize', '--vocab', notGzip, '--input', input]);
+  const bad = await runCli(['tokenize', '--vocab', notGzip, '--input', input]);
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(new RegExp(`^clip-vg: ${notGzip}: not a readable gzip file \\(.*\\)\\n$`));
 
-  const none = await run(['tokenize', '--input', input]);
+  const none = await runCli(['tokenize', '--input', input]);
   expect(none.err).toBe('clip-vg: tokenize: pass --vocab FILE (or --model NAME|DIR)\n');
 
   const previous = process.env.CLIP_VG_CACHE;
   process.env.CLIP_VG_CACHE = dir;
   try {
-    const uncached = await run(['tokenize', '--model', 'openai/nothing', '--input', input]);
+    const uncached = await runCli(['tokenize', '--model', 'openai/nothing', '--input', input]);
     expect(uncached.err).toBe('clip-vg: openai/nothing: no such folder, and not in the model cache (run `clip-vg models pull openai/nothing`)\n');
   } finally {
     if (previous === undefined) delete process.env.CLIP_VG_CACHE;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import { generateSyntheticWorld } from '@clip-vg/datasets';
 import { loadPth, openSafetensors } from '@clip-vg/torch-io';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -22,19 +22,6 @@ const TINY_MODEL = {
   extractLayers: [0, 1], vlHeads: 2, vlLayers: 1, vlFfnDim: 32,
 };
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 interface Exit {
   code: number | null;
@@ -127,7 +114,7 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
     const checkpoint = path.join(root, 'full', 'best_checkpoint');
     const data = common.slice(0, 6);
     const model = ['--checkpoint', checkpoint, '--backend', 'wasm', '--workers', '0'];
-    const evaluated = await run(['eval', ...model, ...data, '--split', 'val', '--json']);
+    const evaluated = await runCli(['eval', ...model, ...data, '--split', 'val', '--json']);
     expect(evaluated.stderr).not.toMatch(/clip-vg: (?!backend)/);
     expect(evaluated.code).toBe(0);
     const result = JSON.parse(evaluated.stdout) as { samples: number; accuracy: number; meanIoU: number };
@@ -136,7 +123,7 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
     expect(result.meanIoU).toBeGreaterThanOrEqual(0);
 
     const out = path.join(root, 'reliability');
-    const scored = await run(['reliability', ...model, ...data, '--source', 'relation', '-o', out, '--json']);
+    const scored = await runCli(['reliability', ...model, ...data, '--source', 'relation', '-o', out, '--json']);
     expect(scored.code).toBe(0);
     const summary = JSON.parse(scored.stdout) as { samples: number };
     const rows = loadPth(path.join(out, 'synthetic_train_pseudo_iou_result.pth')) as unknown[][];
@@ -149,15 +136,15 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
   }, 120_000);
 
   test('bad input fails with one line', async () => {
-    const noOutput = await run(['train', ...common]);
+    const noOutput = await runCli(['train', ...common]);
     expect(noOutput.code).toBe(1);
     expect(noOutput.stderr).toMatch(/clip-vg: train: --output-dir is required/);
-    const cached = await run(['train', ...common, '-o', path.join(root, 'x'), '--cache-features', path.join(root, 'cache')]);
+    const cached = await runCli(['train', ...common, '-o', path.join(root, 'x'), '--cache-features', path.join(root, 'cache')]);
     expect(cached.code).toBe(1);
     expect(cached.stderr).toMatch(/--cache-features needs the eval transform/);
-    const badScheduler = await run(['train', ...common, '-o', path.join(root, 'x'), '--lr-scheduler', 'linear']);
+    const badScheduler = await runCli(['train', ...common, '-o', path.join(root, 'x'), '--lr-scheduler', 'linear']);
     expect(badScheduler.code).toBe(1);
-    const missing = await run(['eval', '--checkpoint', path.join(root, 'nope'), ...common.slice(0, 6), '--split', 'val']);
+    const missing = await runCli(['eval', '--checkpoint', path.join(root, 'nope'), ...common.slice(0, 6), '--split', 'val']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope: no such checkpoint/);
   });

@@ -19,7 +19,7 @@ import {
   trainModel,
   type ScheduleName,
 } from '@clip-vg/training';
-import { CliError, oneLine } from '../util/errors';
+import { CliError, cliStep, cliStepSync, oneLine } from '../util/errors';
 import { progressBar, type Progress } from '../util/progress';
 
 type Parse = (raw: string, flag: string) => unknown;
@@ -152,15 +152,15 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
   }
   await initBackend(o.backend as string | undefined);
   const seed = o.seed as number;
-  const source = wrap(() => resolveModelSource({ clip: o.clip as string, model: o.model as string, modelConfig: o.modelConfig as string, vocab: o.vocab as string, seed }));
+  const source = cliStepSync(() => resolveModelSource({ clip: o.clip as string, model: o.model as string, modelConfig: o.modelConfig as string, vocab: o.vocab as string, seed }));
   if (given.has('imsize') && source.config.imsize !== o.imsize) throw new CliError(`train: --imsize ${o.imsize} differs from the model's ${source.config.imsize}`);
   if (given.has('maxQueryLen') && source.config.maxQueryLen !== o.maxQueryLen) {
     throw new CliError(`train: --max-query-len ${o.maxQueryLen} differs from the model's ${source.config.maxQueryLen}`);
   }
-  const tokenizer = await wrapAsync(() => loadTokenizerFor(undefined, source));
+  const tokenizer = await cliStep(() => loadTokenizerFor(undefined, source));
   const splitOptions = { dataset: o.dataset as string, splitRoot: o.splitRoot as string, dataRoot: o.dataRoot as string, prompt: o.prompt as string | undefined };
-  const trainSplit = wrap(() => loadGroundingSplit({ ...splitOptions, split: o.trainSplit as string, source: o.source as string | undefined }));
-  const valSplit = wrap(() => loadGroundingSplit({ ...splitOptions, split: o.valSplit as string }));
+  const trainSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.trainSplit as string, source: o.source as string | undefined }));
+  const valSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.valSplit as string }));
   const outputDir = path.resolve(o.outputDir as string);
   const augment = o.cacheFeatures
     ? false
@@ -168,7 +168,7 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
 
   let bar: Progress | undefined;
   let barEpoch = -1;
-  const result = await wrapAsync(() =>
+  const result = await cliStep(() =>
     trainModel({
       createModel: () => createModelFromSource(source, seed),
       records: trainSplit.records,
@@ -230,21 +230,7 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
   }
 }
 
-function wrap<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw error instanceof CliError ? error : new CliError(oneLine(error));
-  }
-}
 
-async function wrapAsync<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw error instanceof CliError ? error : new CliError(oneLine(error));
-  }
-}
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -46,3 +46,24 @@ test('Acc@0.5 and mean IoU follow eval_utils; cached features (memory and disk) 
   expect(scores.reliabilities.every((r) => r >= 0 && r <= 1)).toBe(true);
   model.dispose();
 }, 120_000);
+
+test('another engine can do the forward pass: a predictor sees every batch and its boxes are used', async () => {
+  const model = tinyModel(3);
+  const records = world.val.records;
+  const options = { imageRoot: world.val.imageRoot, tokenizer: wordTokenizer, batchSize: 2, workers: 0 };
+  const direct = await evaluateModel(model, records, options);
+  let batches = 0;
+  const predictor = {
+    predict: async (images: tf.Tensor4D, pixelMask: tf.Tensor3D, ids: tf.Tensor2D) => {
+      batches++;
+      return model.predict(images, pixelMask, ids);
+    },
+  };
+  const before = tf.memory().numTensors;
+  const viaPredictor = await evaluateModel(model, records, { ...options, predictor });
+  expect(tf.memory().numTensors).toBe(before);
+  expect(batches).toBe(Math.ceil(records.length / 2));
+  expect(Array.from(viaPredictor.predictions)).toEqual(Array.from(direct.predictions));
+  expect(viaPredictor.correct).toBe(direct.correct);
+  model.dispose();
+}, 120_000);

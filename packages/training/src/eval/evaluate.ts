@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GroundingRecord, TextTokenizer } from '@clip-vg/datasets';
 import { evaluationIou, type ClipVG } from '@clip-vg/fusion-transformer';
-import { cachedSource, imageSource, predictBatch, type BatchSource } from '../data/batches';
+import { cachedSource, imageSource, predictBatch, type BatchSource, type HostBatch } from '../data/batches';
 import type { FeatureCache } from '../features/feature-cache';
 
 export interface EvaluateOptions {
@@ -19,6 +19,16 @@ export interface EvaluateOptions {
   workers?: number;
   /** Called after each batch with the samples done so far. */
   onBatch?: (done: number, total: number) => void;
+  /**
+   * Another engine for the full forward pass (e.g. ONNX Runtime from `@clip-vg/onnx-engine`'s `createPredictor`);
+   * default: the model itself. Not combined with `featureCache`, which feeds the fusion directly.
+   */
+  predictor?: BoxPredictor;
+}
+
+/** Boxes [B, 4] cxcywh from images NHWC, pixel mask [B, H, W] and ids [B, L]; the caller disposes them. */
+export interface BoxPredictor {
+  predict(images: tf.Tensor4D, pixelMask: tf.Tensor3D, ids: tf.Tensor2D): Promise<tf.Tensor2D>;
 }
 
 export interface EvaluationResult {
@@ -44,10 +54,8 @@ export async function evaluateModel(model: ClipVG, records: readonly GroundingRe
   let done = 0;
   try {
     for await (const batch of source.epoch(0)) {
-      const [pred, iou] = tf.tidy(() => {
-        const p = predictBatch(model, batch, false);
-        return [p, evaluationIou(p, tf.tensor2d(batch.boxes, [batch.size, 4]))];
-      });
+      const pred = options.predictor ? await predictWith(options.predictor, model, batch) : predictBatch(model, batch, false);
+      const iou = tf.tidy(() => evaluationIou(pred, tf.tensor2d(batch.boxes, [batch.size, 4])));
       predictions.set(pred.dataSync(), done * 4);
       ious.set(iou.dataSync(), done);
       targets.set(batch.boxes, done * 4);
@@ -79,6 +87,20 @@ export interface ReliabilityScores {
 export async function scoreReliability(model: ClipVG, records: readonly GroundingRecord[], options: EvaluateOptions): Promise<ReliabilityScores> {
   const result = await evaluateModel(model, records, options);
   return { reliabilities: Array.from(result.ious), predictions: result.predictions, targets: result.targets };
+}
+
+async function predictWith(predictor: BoxPredictor, model: ClipVG, batch: HostBatch): Promise<tf.Tensor2D> {
+  const { imsize, maxQueryLen: L } = model.config;
+  const B = batch.size;
+  if (!batch.images) throw new Error('evaluate: a predictor needs image batches, not cached features');
+  const images = tf.tensor4d(batch.images, [B, imsize, imsize, 3]);
+  const pixelMask = tf.tensor3d(batch.pixelMasks, [B, imsize, imsize], 'int32');
+  const ids = tf.tensor2d(batch.tokenIds, [B, L], 'int32');
+  try {
+    return await predictor.predict(images, pixelMask, ids);
+  } finally {
+    tf.dispose([images, pixelMask, ids]);
+  }
 }
 
 async function evalSource(model: ClipVG, records: readonly GroundingRecord[], options: EvaluateOptions): Promise<BatchSource> {
