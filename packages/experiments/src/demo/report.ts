@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GroundingRecord } from '@clip-vg/datasets';
 import { drawReportImage, summarizeRun, svgToPng, writeReport } from '@clip-vg/curriculum';
-import { writeFileAtomic } from '../write-atomic';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 import type { DemoMethod, DemoResults, PolicyRun } from './run-demo';
 
 export interface DemoExample {
