@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
 import { createPredictor, parseEngine } from '@clip-vg/onnx-engine';
-import { evaluateModel, loadGroundingSplit, loadTokenizerFor, loadTrainedModel } from '@clip-vg/training';
+import { evaluateModel, loadGroundingSplit, loadTokenizerFor, loadTrainedModel, type EvaluationResult, type LoadedSplit } from '@clip-vg/training';
 import { CliError, cliStep } from '../util/errors';
 import { progressBar } from '../util/progress';
 
@@ -49,39 +49,48 @@ export function registerEval(program: Command): void {
     .requiredOption('--split <split>', 'val, testA, testB, test, ...')
     .option('--source <name>', 'evaluate one pseudo-label source of train_separate/ (split train_pseudo)')
     .action(async (flags: EvalFlags) => {
-      await initBackend(flags.backend);
-      const engine = await cliStep(async () => parseEngine(flags.engine));
-      const { model, tokenizer, split } = await loadModelAndSplit(flags, flags.split);
-      const predictor = await cliStep(() => createPredictor(model, engine));
-      try {
-        const bar = progressBar(`eval ${flags.dataset} ${flags.split}`, split.records.length);
-        let last = 0;
-        const result = await cliStep(() =>
-          evaluateModel(model, split.records, {
-            imageRoot: split.imageRoot,
-            tokenizer,
-            batchSize: positive(flags.batchSize, '--batch-size'),
-            workers: flags.workers === undefined ? undefined : positive(flags.workers, '--workers', 0),
-            predictor,
-            onBatch: (done) => {
-              bar.tick(done - last);
-              last = done;
-            },
-          }),
+      const { result } = await evaluateSplit(flags, `eval ${flags.dataset} ${flags.split}`);
+      const out = { dataset: flags.dataset, split: flags.split, samples: result.total, correct: result.correct, accuracy: result.accuracy, meanIoU: result.meanIoU };
+      if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+      else {
+        process.stdout.write(
+          `${flags.dataset} ${flags.split}: Acc@0.5 ${(result.accuracy * 100).toFixed(2)}% (${result.correct}/${result.total}), mean IoU ${result.meanIoU.toFixed(4)}\n`,
         );
-        bar.stop();
-        const out = { dataset: flags.dataset, split: flags.split, samples: result.total, correct: result.correct, accuracy: result.accuracy, meanIoU: result.meanIoU };
-        if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-        else {
-          process.stdout.write(
-            `${flags.dataset} ${flags.split}: Acc@0.5 ${(result.accuracy * 100).toFixed(2)}% (${result.correct}/${result.total}), mean IoU ${result.meanIoU.toFixed(4)}\n`,
-          );
-        }
-      } finally {
-        await predictor.dispose();
-        model.dispose();
       }
     });
+}
+
+/**
+ * Shared by eval and reliability: load the model and the split, predict every record with the deterministic eval
+ * transform on the chosen engine (progress bar on stderr), free the model.
+ */
+export async function evaluateSplit(flags: EvalFlags, label: string): Promise<{ result: EvaluationResult; split: LoadedSplit }> {
+  await initBackend(flags.backend);
+  const engine = await cliStep(async () => parseEngine(flags.engine));
+  const { model, tokenizer, split } = await loadModelAndSplit(flags, flags.split);
+  const predictor = await cliStep(() => createPredictor(model, engine));
+  try {
+    const bar = progressBar(label, split.records.length);
+    let last = 0;
+    const result = await cliStep(() =>
+      evaluateModel(model, split.records, {
+        imageRoot: split.imageRoot,
+        tokenizer,
+        batchSize: positive(flags.batchSize, '--batch-size'),
+        workers: flags.workers === undefined ? undefined : positive(flags.workers, '--workers', 0),
+        predictor,
+        onBatch: (done) => {
+          bar.tick(done - last);
+          last = done;
+        },
+      }),
+    );
+    bar.stop();
+    return { result, split };
+  } finally {
+    await predictor.dispose();
+    model.dispose();
+  }
 }
 
 export async function loadModelAndSplit(flags: EvalFlags, splitName: string) {

@@ -6,13 +6,9 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { initBackend } from '@clip-vg/backend';
 import { writeReliabilityOutputs } from '@clip-vg/curriculum';
-import { createPredictor, parseEngine } from '@clip-vg/onnx-engine';
-import { scoreReliability } from '@clip-vg/training';
 import { cliStep } from '../util/errors';
-import { progressBar } from '../util/progress';
-import { loadModelAndSplit, modelDataOptions, positive, type EvalFlags } from './eval';
+import { evaluateSplit, modelDataOptions, positive, type EvalFlags } from './eval';
 
 interface ReliabilityFlags extends EvalFlags {
   outputDir: string;
@@ -28,53 +24,30 @@ export function registerReliability(program: Command): void {
     .option('--bins <n>', 'histogram bins over (0, 1]', '1000')
     .option('--no-plot', 'skip the histogram PNG')
     .action(async (flags: ReliabilityFlags) => {
-      await initBackend(flags.backend);
       const bins = positive(flags.bins, '--bins');
-      const engine = await cliStep(async () => parseEngine(flags.engine));
-      const { model, tokenizer, split } = await loadModelAndSplit(flags, flags.split);
-      const predictor = await cliStep(() => createPredictor(model, engine));
-      try {
-        const bar = progressBar(`reliability ${flags.dataset}`, split.records.length);
-        let last = 0;
-        const scores = await cliStep(() =>
-          scoreReliability(model, split.records, {
-            imageRoot: split.imageRoot,
-            tokenizer,
-            batchSize: positive(flags.batchSize, '--batch-size'),
-            workers: flags.workers === undefined ? undefined : positive(flags.workers, '--workers', 0),
-            predictor,
-            onBatch: (done) => {
-              bar.tick(done - last);
-              last = done;
-            },
-          }),
+      // reliability r = IoU(clamp01(prediction), pseudo box): the IoU of the Acc@0.5 metric, per record
+      const { result, split } = await evaluateSplit(flags, `reliability ${flags.dataset}`);
+      const outputs = await cliStep(() =>
+        writeReliabilityOutputs({
+          // the synthetic world is written like unc; its files keep its own name
+          dataset: flags.dataset,
+          records: split.records,
+          predictions: result.predictions,
+          gtBoxes: result.targets,
+          reliabilities: Array.from(result.ious),
+          outDir: path.resolve(flags.outputDir),
+          split: 'train_pseudo',
+          bins,
+          plot: flags.plot,
+        }),
+      );
+      const summary = { dataset: flags.dataset, source: flags.source ?? null, samples: split.records.length, accuracy: outputs.accuracy, kept: outputs.kept, files: outputs.files };
+      if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(
+          `${flags.dataset}${flags.source ? ` (${flags.source})` : ''}: ${split.records.length} pseudo-labels, ${(outputs.accuracy * 100).toFixed(2)}% with r ≥ 0.5; ` +
+            `r > 0.5 keeps ${outputs.kept['0_5']}; ${outputs.files.length} files in ${path.resolve(flags.outputDir)}\n`,
         );
-        bar.stop();
-        const outputs = await cliStep(() =>
-          writeReliabilityOutputs({
-            // the synthetic world is written like unc; its files keep its own name
-            dataset: flags.dataset,
-            records: split.records,
-            predictions: scores.predictions,
-            gtBoxes: scores.targets,
-            reliabilities: scores.reliabilities,
-            outDir: path.resolve(flags.outputDir),
-            split: 'train_pseudo',
-            bins,
-            plot: flags.plot,
-          }),
-        );
-        const summary = { dataset: flags.dataset, source: flags.source ?? null, samples: split.records.length, accuracy: outputs.accuracy, kept: outputs.kept, files: outputs.files };
-        if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-        else {
-          process.stdout.write(
-            `${flags.dataset}${flags.source ? ` (${flags.source})` : ''}: ${split.records.length} pseudo-labels, ${(outputs.accuracy * 100).toFixed(2)}% with r ≥ 0.5; ` +
-              `r > 0.5 keeps ${outputs.kept['0_5']}; ${outputs.files.length} files in ${path.resolve(flags.outputDir)}\n`,
-          );
-        }
-      } finally {
-        await predictor.dispose();
-        model.dispose();
       }
     });
 }
