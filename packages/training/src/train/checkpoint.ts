@@ -51,11 +51,7 @@ export async function saveTrainingCheckpoint(
   state: TrainingState,
   options: { includeClip: boolean },
 ): Promise<void> {
-  const target = path.resolve(dir);
-  const tmp = `${target}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  await model.save(tmp, { includeClip: options.includeClip });
+  const { target, tmp } = await stageModelFolder(dir, model, options.includeClip);
   const opt = await optimizer.getState();
   const tensors: Record<string, SafetensorsEntry> = {};
   for (const [name, variable] of variables) {
@@ -71,6 +67,16 @@ export async function saveTrainingCheckpoint(
   swapIn(tmp, target);
 }
 
+/** A fresh temporary folder beside `dir` holding the saved model; `swapIn(tmp, target)` publishes it. */
+async function stageModelFolder(dir: string, model: ClipVG, includeClip: boolean): Promise<{ target: string; tmp: string }> {
+  const target = path.resolve(dir);
+  const tmp = `${target}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await model.save(tmp, { includeClip });
+  return { target, tmp };
+}
+
 /** Model-only folder (best_checkpoint), also swapped in atomically. */
 export async function saveModelFolder(
   dir: string,
@@ -79,11 +85,7 @@ export async function saveModelFolder(
   extra: Record<string, string>,
   options: { includeClip: boolean },
 ): Promise<void> {
-  const target = path.resolve(dir);
-  const tmp = `${target}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  await model.save(tmp, { includeClip: options.includeClip });
+  const { target, tmp } = await stageModelFolder(dir, model, options.includeClip);
   // by position too, so a resumed run can put the best weights back into its model
   const tensors: Record<string, SafetensorsEntry> = {};
   for (const [name, v] of variables) tensors[name] = { dtype: 'F32', shape: [...v.shape], data: (await v.data()) as Float32Array };
