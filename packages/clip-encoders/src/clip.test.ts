@@ -230,3 +230,14 @@ describe('CLIP save and load', () => {
     await expect(CLIP.fromPretrained(path.join(tmp, 'nothing.pth'))).rejects.toThrow('nothing.pth: no such file or folder');
   });
 });
+
+test('CLIP.random is reproducible for every seed, 0 included (tfjs would treat a seed of 0 as none)', () => {
+  for (const seed of [0, 5]) {
+    const [a, b] = [CLIP.random(TINY, { seed }), CLIP.random(TINY, { seed })];
+    for (const [name, v] of a.variables()) {
+      expect(Array.from(v.dataSync())).toEqual(Array.from(b.variables().get(name)!.dataSync()));
+    }
+    a.dispose();
+    b.dispose();
+  }
+});
