@@ -32,6 +32,8 @@ export interface OnnxEngineOptions {
    * the spinning from stealing cycles that the other threads need.
    */
   spinning?: boolean;
+  /** Further ONNX Runtime session config entries (`{ 'session.dynamic_block_base': '4' }`), for experiments. */
+  sessionConfig?: Record<string, string>;
 }
 
 /** True when the installed onnxruntime-node can run `provider`. */
@@ -55,7 +57,10 @@ export async function createSession(bytes: Uint8Array, options: OnnxEngineOption
     executionMode: 'sequential',
     enableProfiling: options.profilePrefix !== undefined,
     profileFilePrefix: options.profilePrefix,
-    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
+    extra: {
+      ...(options.spinning === false ? { 'session.intra_op.allow_spinning': '0', 'session.inter_op.allow_spinning': '0' } : {}),
+      ...options.sessionConfig,
+    },
   });
   return session;
 }

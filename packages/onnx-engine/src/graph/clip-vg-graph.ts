@@ -10,6 +10,7 @@ import { GraphBuilder } from '../onnx/graph-builder';
 import { DataType } from '../onnx/onnx-proto';
 import { visualMultiLevel, textTokens } from './clip-towers';
 import { fusionAndBoxHead } from './fusion';
+import { projectedVisualTokens } from './visual-tokens';
 import type { Ctx } from './layers';
 import { WeightReader, type WeightSource } from './weights';
 
@@ -22,14 +23,28 @@ export const TEXT_FEATURES = 'text';
 
 export type GraphPart = 'full' | 'visual' | 'text' | 'fusion';
 
+/** How the graph is written; every choice gives the same boxes (within float rounding). */
+export interface GraphOptions {
+  /** Fold the last ViT block's MLP output projection into `ml_visu_proj` (`full` only; see `visual-tokens.ts`). Default true. */
+  foldLastBlock?: boolean;
+  /** Attention as ONNX Runtime's `com.microsoft.MultiHeadAttention`. Default false. */
+  fusedAttention?: boolean;
+  /** Residual add + LayerNorm as ONNX Runtime's `com.microsoft.SkipLayerNormalization`. Default false (its CPU kernel is slower than Add + LayerNormalization). */
+  fusedNorm?: boolean;
+  /** Experiments: see `Ctx` in `layers.ts`. Default false. */
+  qkvApart?: boolean;
+  packedAttention?: boolean;
+}
+
 /**
  * Serialise CLIP-VG (or one stage of it) as ONNX. `weights` uses the official names
  * (`ClipVG.stateDict({ includeClip: true })`, or an official checkpoint's state dict); each weight the part uses
  * is copied once into the returned bytes.
  */
-export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, origin = 'state dict', part: GraphPart = 'full'): Uint8Array {
+export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, origin = 'state dict', part: GraphPart = 'full', options: GraphOptions = {}): Uint8Array {
+  const { foldLastBlock = true, fusedAttention = false, fusedNorm = false } = options;
   const g = new GraphBuilder(`clip_vg_${part}`);
-  const ctx: Ctx = { g, w: new WeightReader(weights, g, origin) };
+  const ctx: Ctx = { g, w: new WeightReader(weights, g, origin), fusedAttention, fusedNorm, qkvApart: options.qkvApart, packedAttention: options.packedAttention };
   const size = config.imsize;
   const tokens = (size / config.clip.visionPatchSize) ** 2 + 1;
   const visualWidth = config.extractLayers.length * config.clip.visionWidth;
@@ -53,7 +68,7 @@ export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, ori
     textOut();
     return g.encode();
   }
-  let visual: string;
+  let visual: string | { projected: string };
   let text: string;
   let shapeSource: string; // a [B, L, ...] tensor to read the batch and text length from
   if (part === 'fusion') {
@@ -63,7 +78,10 @@ export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, ori
   } else {
     const x = images();
     shapeSource = ids();
-    visual = visualMultiLevel(ctx, x, batchOf(shapeSource), config.clip, config.extractLayers);
+    // The whole model never needs the multi-level features themselves: the last block folds into their projection.
+    visual = foldLastBlock
+      ? { projected: projectedVisualTokens(ctx, x, batchOf(shapeSource), config.clip, config.extractLayers, 'ml_visu_proj') }
+      : visualMultiLevel(ctx, x, batchOf(shapeSource), config.clip, config.extractLayers);
     text = textTokens(ctx, shapeSource, lengthOf(shapeSource), config.clip);
   }
   const keyBias = g.input(INPUT_KEY_BIAS, DataType.FLOAT, ['batch', 'sequence']);

@@ -3,7 +3,8 @@
  * last layer computes that one query row (its keys and values still come from every position).
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
-import { attention, layerNorm, linear, type Ctx } from './layers';
+import { DataType } from '../onnx/onnx-proto';
+import { addAndNorm, attention, linear, type Ctx } from './layers';
 
 const LAYER = 'vl_transformer.encoder.layers';
 const BOX_HEAD = 'bbox_embed.layers';
@@ -18,20 +19,26 @@ function regRow(ctx: Ctx, x: string): string {
  * One DETR-style post-norm layer: `a = MHA(q = k = src + pos, v = src)`, `src = LN1(src + a)`,
  * `src = LN2(src + Linear2(ReLU(Linear1(src))))`. With `regOnly` the queries (and the output) are the [REG] row.
  */
-function fusionLayer(ctx: Ctx, src: string, pos: string, mask: string, prefix: string, config: ClipVGConfig, regOnly: boolean): string {
+function fusionLayer(ctx: Ctx, src: string, pos: string, mask: FusionMask, prefix: string, config: ClipVGConfig, regOnly: boolean): string {
   const { g } = ctx;
   const queryKey = g.op('Add', [src, pos]); // [B, S, D]
   const query = regOnly ? regRow(ctx, queryKey) : queryKey;
   const residual = regOnly ? regRow(ctx, src) : src;
-  const attended = attention(ctx, { query, key: queryKey, value: src, mask }, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads);
-  const x = layerNorm(ctx, g.op('Add', [residual, attended]), `${prefix}.norm1`);
+  const attended = attention(ctx, { query, key: queryKey, value: src, mask: mask.additive, fusedMask: { keyPadding: mask.keyPadding } }, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads);
+  const x = addAndNorm(ctx, residual, attended, `${prefix}.norm1`).normed;
   const fed = linear(ctx, g.op('Relu', [linear(ctx, x, `${prefix}.linear1`)]), `${prefix}.linear2`);
-  return layerNorm(ctx, g.op('Add', [x, fed]), `${prefix}.norm2`);
+  return addAndNorm(ctx, x, fed, `${prefix}.norm2`).normed;
+}
+
+/** The key mask both ways: additive [B, 1, 1, S] (0 / -1e9) and int32 [B, S] (1 = attend). */
+interface FusionMask {
+  additive: string;
+  keyPadding: string;
 }
 
 export interface FusionInputs {
-  /** Multi-level visual tokens [B, 1 + P, layers · Wv]. */
-  visual: string;
+  /** Multi-level visual features [B, 1 + P, layers · Wv], or `{ projected }`: already through `ml_visu_proj` [B, 1 + P, D]. */
+  visual: string | { projected: string };
   /** CLIP text tokens [B, L, E] for the L ≤ 77 ids given. */
   text: string;
   /** [L] as int64 [1]. */
@@ -46,7 +53,7 @@ export interface FusionInputs {
 export function fusionAndBoxHead(ctx: Ctx, inputs: FusionInputs, config: ClipVGConfig): string {
   const { g, w } = ctx;
   const d = config.hiddenDim;
-  const visualTokens = linear(ctx, inputs.visual, 'ml_visu_proj'); // [B, 1+P, D]
+  const visualTokens = typeof inputs.visual === 'string' ? linear(ctx, inputs.visual, 'ml_visu_proj') : inputs.visual.projected; // [B, 1+P, D]
   const textTokens = linear(ctx, inputs.text, 'text_proj'); // [B, L, D]
   const regShape = g.op('Concat', [inputs.batchShape, g.int64s([1, d])], { axis: 0 });
   const reg = g.op('Expand', [w.raw('reg_token.weight', [1, 1, d]), regShape]); // [B, 1, D]
@@ -58,7 +65,10 @@ export function fusionAndBoxHead(ctx: Ctx, inputs: FusionInputs, config: ClipVGC
   const head = g.op('Slice', [table, g.int64s([0]), textEnd, g.int64s([0])]);
   const tail = g.op('Slice', [table, g.int64s([1 + config.maxQueryLen]), g.int64s([2 ** 31 - 1]), g.int64s([0])]);
   const pos = g.op('Unsqueeze', [g.op('Concat', [head, tail], { axis: 0 }), g.int64s([0])]); // [1, S, D]
-  const mask = g.op('Unsqueeze', [inputs.keyBias, g.int64s([1, 2])]); // [B, 1, 1, S]
+  const mask: FusionMask = {
+    additive: g.op('Unsqueeze', [inputs.keyBias, g.int64s([1, 2])]), // [B, 1, 1, S]
+    keyPadding: g.op('Cast', [g.op('Equal', [inputs.keyBias, g.scalar(0)])], { to: DataType.INT32 }), // [B, S]
+  };
 
   let x = src;
   for (let layer = 0; layer < config.vlLayers; layer++) {

@@ -3,11 +3,20 @@
  * multi-head attention with PyTorch's packed `in_proj` weights. Shapes in comments; B and N are dynamic.
  */
 import type { GraphBuilder } from '../onnx/graph-builder';
+import { MS_DOMAIN } from '../onnx/onnx-proto';
 import type { WeightReader } from './weights';
 
 export interface Ctx {
   g: GraphBuilder;
   w: WeightReader;
+  /** Unmasked attention as ONNX Runtime's `com.microsoft.MultiHeadAttention` (one kernel: heads, softmax, merge). */
+  fusedAttention?: boolean;
+  /** Residual add + LayerNorm as ONNX Runtime's `com.microsoft.SkipLayerNormalization` (one pass instead of two). */
+  fusedNorm?: boolean;
+  /** With `fusedAttention`: one GEMM per projection instead of a packed GEMM and a Split. */
+  qkvApart?: boolean;
+  /** Unmasked self-attention as `com.microsoft.Attention` (the q/k/v projection inside the kernel). */
+  packedAttention?: boolean;
 }
 
 /**
@@ -32,6 +41,18 @@ export function layerNorm({ g, w }: Ctx, x: string, prefix: string): string {
   return g.op('LayerNormalization', [x, w.raw(`${prefix}.weight`), w.raw(`${prefix}.bias`)], { axis: -1, epsilon: { float: 1e-5 } });
 }
 
+/** `sum = x + delta` and `LayerNorm(sum)` (both are needed: the sum is the residual stream). */
+export function addAndNorm(ctx: Ctx, x: string, delta: string, prefix: string): { sum: string; normed: string } {
+  const { g, w } = ctx;
+  if (!ctx.fusedNorm) {
+    const sum = g.op('Add', [x, delta]);
+    return { sum, normed: layerNorm(ctx, sum, prefix) };
+  }
+  // Outputs: normed, mean, 1/std, input + skip (the sum); ORT writes the sum in the same pass.
+  const [normed, , , sum] = g.opMulti('SkipLayerNormalization', [delta, x, w.raw(`${prefix}.weight`), w.raw(`${prefix}.bias`)], { epsilon: { float: 1e-5 } }, 4, MS_DOMAIN);
+  return { sum: sum!, normed: normed! };
+}
+
 /** OpenAI's `x * sigmoid(1.702 x)`. */
 export function quickGelu({ g }: Ctx, x: string): string {
   return g.op('Mul', [x, g.op('Sigmoid', [g.op('Mul', [x, g.scalar(1.702)])])]);
@@ -46,6 +67,11 @@ export interface AttentionInputs {
   value: string;
   /** Additive mask broadcast onto the scores [B, H, Nq, Nk] (0 = attend, -1e9 = ignore). */
   mask?: string;
+  /**
+   * The same mask in the terms of `MultiHeadAttention` (needed with `ctx.fusedAttention` when `mask` is given):
+   * `causal` (each query sees itself and the keys before it) or `keyPadding` int32 [B, Nk] (1 = attend).
+   */
+  fusedMask?: { causal: true } | { keyPadding: string };
 }
 
 /**
@@ -56,18 +82,28 @@ export interface AttentionInputs {
 export function attention(ctx: Ctx, inputs: AttentionInputs, prefix: string, width: number, heads: number): string {
   const { g, w } = ctx;
   const headDim = width / heads;
+  const self = inputs.query === inputs.key && inputs.key === inputs.value;
+  if (ctx.packedAttention && self && !inputs.mask) {
+    const scaled = { rows: width, factor: 1 / Math.sqrt(headDim) };
+    const weight = w.matrixT(`${prefix}.in_proj_weight`, undefined, scaled); // [W, 3W]
+    const context = g.msOp('Attention', [inputs.query, weight, w.vector(`${prefix}.in_proj_bias`, undefined, scaled)], { num_heads: heads, scale: { float: 1 } });
+    return linear(ctx, context, `${prefix}.out_proj`);
+  }
   const project = (x: string, parts: number[]): string[] => {
+    if (ctx.fusedAttention && ctx.qkvApart && parts.length > 1) return parts.map((part) => project(x, [part])[0]!);
     // Consecutive packed parts (q|k|v rows of in_proj) read from one input become one GEMM, then split.
     const from = parts[0]! * width;
     const count = parts.length * width;
-    const weight = w.matrixT(`${prefix}.in_proj_weight`, { from, count });
-    const projected = affine(ctx, x, weight, w.vector(`${prefix}.in_proj_bias`, { from, count }), width, count);
+    // PyTorch scales the projected queries (bias included) before the product: folded into the q rows.
+    const scaled = parts[0] === 0 ? { rows: width, factor: 1 / Math.sqrt(headDim) } : undefined;
+    const weight = w.matrixT(`${prefix}.in_proj_weight`, { from, count }, scaled);
+    const projected = affine(ctx, x, weight, w.vector(`${prefix}.in_proj_bias`, { from, count }, scaled), width, count);
     return parts.length === 1 ? [projected] : g.opMulti('Split', [projected], { axis: -1 }, parts.length);
   };
   let q: string;
   let k: string;
   let v: string;
-  if (inputs.query === inputs.key && inputs.key === inputs.value) [q, k, v] = project(inputs.query, [0, 1, 2]) as [string, string, string];
+  if (self) [q, k, v] = project(inputs.query, [0, 1, 2]) as [string, string, string];
   else if (inputs.query === inputs.key) {
     [q, k] = project(inputs.query, [0, 1]) as [string, string];
     [v] = project(inputs.value, [2]) as [string];
@@ -79,9 +115,20 @@ export function attention(ctx: Ctx, inputs: AttentionInputs, prefix: string, wid
     [k] = project(inputs.key, [1]) as [string];
     [v] = project(inputs.value, [2]) as [string];
   }
+  if (ctx.fusedAttention && (!inputs.mask || inputs.fusedMask)) {
+    // Inputs: query, key, value, bias, key_padding_mask; the scale is already in the query.
+    const { fusedMask } = inputs;
+    const keyPadding = fusedMask && 'keyPadding' in fusedMask ? ['', fusedMask.keyPadding] : [];
+    const context = g.msOp('MultiHeadAttention', [q, k, v, ...keyPadding], {
+      num_heads: heads,
+      scale: { float: 1 },
+      mask_filter_value: { float: -1e9 }, // as the additive masks
+      unidirectional: fusedMask && 'causal' in fusedMask ? 1 : 0,
+    }); // [B, Nq, W]
+    return linear(ctx, context, `${prefix}.out_proj`);
+  }
   const split = g.int64s([0, 0, heads, headDim]);
-  // PyTorch scales the projected queries (bias included) before the product.
-  const qh = g.op('Transpose', [g.op('Reshape', [g.op('Mul', [q, g.scalar(1 / Math.sqrt(headDim))]), split])], { perm: [0, 2, 1, 3] }); // [B, H, Nq, d]
+  const qh = g.op('Transpose', [g.op('Reshape', [q, split])], { perm: [0, 2, 1, 3] }); // [B, H, Nq, d], already scaled
   const kt = g.op('Transpose', [g.op('Reshape', [k, split])], { perm: [0, 2, 3, 1] }); // [B, H, d, Nk]
   const vh = g.op('Transpose', [g.op('Reshape', [v, split])], { perm: [0, 2, 1, 3] }); // [B, H, Nk, d]
   const scores = g.op('MatMul', [qh, kt]); // [B, H, Nq, Nk]

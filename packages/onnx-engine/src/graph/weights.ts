@@ -50,23 +50,49 @@ export class WeightReader {
     return this.g.weight(name, entry.toFloat32Array(), dims ?? [...entry.shape]);
   }
 
-  /** A PyTorch `[out, in]` matrix as `[in, out]`, optionally only rows `[from, from + count)` of the original. */
-  matrixT(name: string, rows?: { from: number; count: number }): string {
-    const key = rows ? `${name}[${rows.from}:${rows.from + rows.count}]ᵀ` : `${name}ᵀ`;
+  /**
+   * A PyTorch `[out, in]` matrix as `[in, out]`, optionally only rows `[from, from + count)` of the original, with
+   * the first `scaled.rows` of those rows multiplied by `scaled.factor` (a scale folded into the weight).
+   */
+  matrixT(name: string, rows?: { from: number; count: number }, scaled?: RowScale): string {
+    const range = rows ? `[${rows.from}:${rows.from + rows.count}]` : '';
+    const key = `${name}${range}ᵀ${scaled ? `·${scaled.factor}@${scaled.rows}` : ''}`;
     if (this.g.has(key)) return key;
     const entry = this.entry(name);
     const [out, inFeatures] = entry.shape as [number, number];
     const { from, count } = rows ?? { from: 0, count: out };
-    const data = entry.toFloat32Array().subarray(from * inFeatures, (from + count) * inFeatures);
+    let data = entry.toFloat32Array().subarray(from * inFeatures, (from + count) * inFeatures);
+    if (scaled) data = scaleHead(data, scaled.rows * inFeatures, scaled.factor);
     return this.g.weight(key, transpose2d(data, count, inFeatures), [inFeatures, count]);
   }
 
-  /** Elements `[from, from + count)` of a vector (a slice of a packed bias). */
-  vector(name: string, range?: { from: number; count: number }): string {
-    if (!range) return this.raw(name);
-    const key = `${name}[${range.from}:${range.from + range.count}]`;
+  /** Elements `[from, from + count)` of a vector (a slice of a packed bias), the first `scaled.rows` scaled. */
+  vector(name: string, range?: { from: number; count: number }, scaled?: RowScale): string {
+    if (!range && !scaled) return this.raw(name);
+    const entry = this.entry(name);
+    const { from, count } = range ?? { from: 0, count: entry.shape[0]! };
+    const key = `${name}[${from}:${from + count}]${scaled ? `·${scaled.factor}@${scaled.rows}` : ''}`;
     if (this.g.has(key)) return key;
-    const data = this.entry(name).toFloat32Array().slice(range.from, range.from + range.count);
-    return this.g.weight(key, data, [range.count]);
+    let data: Float32Array = entry.toFloat32Array().slice(from, from + count);
+    if (scaled) data = scaleHead(data, scaled.rows, scaled.factor);
+    return this.g.weight(key, data, [count]);
   }
+
+  /** Float32 data of a weight (for weights folded together at build time). */
+  data(name: string): Float32Array {
+    return this.entry(name).toFloat32Array();
+  }
+}
+
+/** Multiply a leading block of rows by a constant (e.g. attention's 1/sqrt(head_dim) on the query rows). */
+export interface RowScale {
+  rows: number;
+  factor: number;
+}
+
+/** A copy of `data` with its first `count` values multiplied by `factor`, each product rounded once. */
+function scaleHead(data: Float32Array, count: number, factor: number): Float32Array {
+  const out = Float32Array.from(data);
+  for (let i = 0; i < count; i++) out[i] = data[i]! * factor;
+  return out;
 }

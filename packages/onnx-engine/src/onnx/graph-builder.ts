@@ -6,6 +6,7 @@ import {
   AttributeType,
   DataType,
   encodeModel,
+  MS_DOMAIN,
   type AttributeMessage,
   type DataTypeCode,
   type GraphMessage,
@@ -89,8 +90,13 @@ export class GraphBuilder {
     return this.opMulti(opType, inputs, attributes, outputCount)[0]!;
   }
 
+  /** A node of ONNX Runtime's contrib domain (`com.microsoft`); '' stands for an omitted optional input. */
+  msOp(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}): string {
+    return this.opMulti(opType, inputs, attributes, 1, MS_DOMAIN)[0]!;
+  }
+
   /** Add a node with several outputs. */
-  opMulti(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputCount = 1): string[] {
+  opMulti(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputCount = 1, domain?: string): string[] {
     const id = this.counter++;
     const output = Array.from({ length: outputCount }, (_, k) => `${opType.toLowerCase()}_${id}${outputCount > 1 ? `_${k}` : ''}`);
     this.nodes.push({
@@ -99,6 +105,7 @@ export class GraphBuilder {
       input: inputs,
       output,
       attribute: Object.entries(attributes).map(([key, value]) => toAttribute(key, value)),
+      ...(domain ? { domain } : {}),
     });
     return output;
   }

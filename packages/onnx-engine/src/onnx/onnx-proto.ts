@@ -122,6 +122,8 @@ export interface GraphMessage {
 /** IR version 8 goes with opset 17 (LayerNormalization). */
 export const IR_VERSION = 8;
 export const OPSET = 17;
+/** ONNX Runtime's contrib operators (`MultiHeadAttention`), version 1 of their opset. */
+export const MS_DOMAIN = 'com.microsoft';
 
 let modelType: protobuf.Type | undefined;
 
@@ -130,7 +132,7 @@ export function encodeModel(graph: GraphMessage, producerVersion: string): Uint8
   modelType ??= protobuf.Root.fromJSON(ONNX_SCHEMA).lookupType('onnx.ModelProto');
   const message = modelType.fromObject({
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, { domain: MS_DOMAIN, version: 1 }],
     producerName: '@clip-vg/onnx-engine',
     producerVersion,
     graph,
