@@ -27,13 +27,14 @@ export type GraphPart = 'full' | 'visual' | 'text' | 'fusion';
 export interface GraphOptions {
   /** Fold the last ViT block's MLP output projection into `ml_visu_proj` (`full` only; see `visual-tokens.ts`). Default true. */
   foldLastBlock?: boolean;
-  /** Attention as ONNX Runtime's `com.microsoft.MultiHeadAttention`. Default false. */
-  fusedAttention?: boolean;
-  /** Residual add + LayerNorm as ONNX Runtime's `com.microsoft.SkipLayerNormalization`. Default false (its CPU kernel is slower than Add + LayerNormalization). */
-  fusedNorm?: boolean;
-  /** Experiments: see `Ctx` in `layers.ts`. Default false. */
-  qkvApart?: boolean;
+  /** CLIP's self-attention (the ViT's, the text tower's causal one) as ONNX Runtime's `com.microsoft.Attention`. Default true. */
   packedAttention?: boolean;
+  /** The other attention (the fusion's masked one) as `com.microsoft.MultiHeadAttention`. Default true. */
+  fusedAttention?: boolean;
+  /** Residual add + LayerNorm as `com.microsoft.SkipLayerNormalization`. Default false: its CPU kernel was slower than Add + LayerNormalization. */
+  fusedNorm?: boolean;
+  /** With `fusedAttention`: separate q, k, v GEMMs instead of one and a Split (experiment). Default false. */
+  qkvApart?: boolean;
 }
 
 /**
@@ -42,9 +43,9 @@ export interface GraphOptions {
  * is copied once into the returned bytes.
  */
 export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, origin = 'state dict', part: GraphPart = 'full', options: GraphOptions = {}): Uint8Array {
-  const { foldLastBlock = true, fusedAttention = false, fusedNorm = false } = options;
+  const { foldLastBlock = true, packedAttention = true, fusedAttention = true, fusedNorm = false, qkvApart = false } = options;
   const g = new GraphBuilder(`clip_vg_${part}`);
-  const ctx: Ctx = { g, w: new WeightReader(weights, g, origin), fusedAttention, fusedNorm, qkvApart: options.qkvApart, packedAttention: options.packedAttention };
+  const ctx: Ctx = { g, w: new WeightReader(weights, g, origin), packedAttention, fusedAttention, fusedNorm, qkvApart };
   const size = config.imsize;
   const tokens = (size / config.clip.visionPatchSize) ** 2 + 1;
   const visualWidth = config.extractLayers.length * config.clip.visionWidth;

@@ -26,7 +26,7 @@ function fusionLayer(ctx: Ctx, src: string, pos: string, mask: FusionMask, prefi
   const residual = regOnly ? regRow(ctx, src) : src;
   const attended = attention(ctx, { query, key: queryKey, value: src, mask: mask.additive, fusedMask: { keyPadding: mask.keyPadding } }, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads);
   const x = addAndNorm(ctx, residual, attended, `${prefix}.norm1`).normed;
-  const fed = linear(ctx, g.op('Relu', [linear(ctx, x, `${prefix}.linear1`)]), `${prefix}.linear2`);
+  const fed = linear(ctx, linear(ctx, x, `${prefix}.linear1`, 'Relu'), `${prefix}.linear2`);
   return addAndNorm(ctx, x, fed, `${prefix}.norm2`).normed;
 }
 
@@ -75,9 +75,6 @@ export function fusionAndBoxHead(ctx: Ctx, inputs: FusionInputs, config: ClipVGC
     x = fusionLayer(ctx, x, pos, mask, `${LAYER}.${layer}`, config, layer === config.vlLayers - 1);
   }
   let box = g.op('Reshape', [x, g.int64s([-1, d])]); // [B, D]
-  for (let layer = 0; layer < 3; layer++) {
-    box = linear(ctx, box, `${BOX_HEAD}.${layer}`);
-    if (layer < 2) box = g.op('Relu', [box]);
-  }
+  for (let layer = 0; layer < 3; layer++) box = linear(ctx, box, `${BOX_HEAD}.${layer}`, layer < 2 ? 'Relu' : undefined);
   return g.op('Sigmoid', [box]); // [B, 4]
 }

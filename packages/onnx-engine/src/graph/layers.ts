@@ -15,7 +15,7 @@ export interface Ctx {
   fusedNorm?: boolean;
   /** With `fusedAttention`: one GEMM per projection instead of a packed GEMM and a Split. */
   qkvApart?: boolean;
-  /** Unmasked self-attention as `com.microsoft.Attention` (the q/k/v projection inside the kernel). */
+  /** Self-attention (unmasked or causal) as `com.microsoft.Attention`: the q/k/v projection inside the kernel. */
   packedAttention?: boolean;
 }
 
@@ -23,17 +23,19 @@ export interface Ctx {
  * `x [..., in] · weight [in, out] + bias [out]` as one 2-D Gemm: ORT adds the bias inside the GEMM, where a
  * MatMul on 3-D input would be followed by a separate pass over the output to add it.
  */
-export function affine({ g }: Ctx, x: string, weight: string, bias: string, inFeatures: number, outFeatures: number): string {
+export function affine({ g }: Ctx, x: string, weight: string, bias: string, inFeatures: number, outFeatures: number, activation?: 'Relu'): string {
   const flat = g.op('Reshape', [x, g.int64s([-1, inFeatures])]); // [B·N, in]
-  const product = g.op('Gemm', [flat, weight, bias]); // [B·N, out]
+  const gemm = g.op('Gemm', [flat, weight, bias]); // [B·N, out]
+  // Right after the Gemm (before the reshape), ORT fuses the activation into it (FusedGemm).
+  const product = activation ? g.op(activation, [gemm]) : gemm;
   const shape = g.op('Concat', [g.op('Shape', [x], { start: 0, end: -1 }), g.int64s([outFeatures])], { axis: 0 });
   return g.op('Reshape', [product, shape]); // [..., out]
 }
 
-/** `x [..., in] · Wᵀ + b` with PyTorch's `prefix.weight [out, in]` and `prefix.bias [out]`. */
-export function linear(ctx: Ctx, x: string, prefix: string): string {
+/** `x [..., in] · Wᵀ + b` (then `activation`) with PyTorch's `prefix.weight [out, in]` and `prefix.bias [out]`. */
+export function linear(ctx: Ctx, x: string, prefix: string, activation?: 'Relu'): string {
   const [out, inFeatures] = ctx.w.shape(`${prefix}.weight`) as [number, number];
-  return affine(ctx, x, ctx.w.matrixT(`${prefix}.weight`), ctx.w.raw(`${prefix}.bias`), inFeatures, out);
+  return affine(ctx, x, ctx.w.matrixT(`${prefix}.weight`), ctx.w.raw(`${prefix}.bias`), inFeatures, out, activation);
 }
 
 /** LayerNorm over the last axis (opset 17 `LayerNormalization`), PyTorch's eps 1e-5. */
@@ -83,10 +85,13 @@ export function attention(ctx: Ctx, inputs: AttentionInputs, prefix: string, wid
   const { g, w } = ctx;
   const headDim = width / heads;
   const self = inputs.query === inputs.key && inputs.key === inputs.value;
-  if (ctx.packedAttention && self && !inputs.mask) {
+  const causal = inputs.fusedMask !== undefined && 'causal' in inputs.fusedMask;
+  if (ctx.packedAttention && self && (!inputs.mask || causal)) {
+    // The kernel projects q|k|v per head straight into its own layout: no Split, no transposes.
     const scaled = { rows: width, factor: 1 / Math.sqrt(headDim) };
     const weight = w.matrixT(`${prefix}.in_proj_weight`, undefined, scaled); // [W, 3W]
-    const context = g.msOp('Attention', [inputs.query, weight, w.vector(`${prefix}.in_proj_bias`, undefined, scaled)], { num_heads: heads, scale: { float: 1 } });
+    const bias = w.vector(`${prefix}.in_proj_bias`, undefined, scaled);
+    const context = g.msOp('Attention', [inputs.query, weight, bias], { num_heads: heads, scale: { float: 1 }, unidirectional: causal ? 1 : 0 }); // [B, N, W]
     return linear(ctx, context, `${prefix}.out_proj`);
   }
   const project = (x: string, parts: number[]): string[] => {
