@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterStore } from './parameters';
-import { dropout } from './layers';
+import { dropout, timesTransposed } from './layers';
 
 /** Added to the attention logits of padded keys; large enough that softmax gives them exactly 0. */
 const MASKED_LOGIT = -1e9;
@@ -35,7 +35,7 @@ export function multiHeadAttention(
     const [bq, bk, bv] = tf.split(params.get(`${prefix}.in_proj_bias`), 3, 0);
 
     const project = (x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor): tf.Tensor4D => {
-      const flat = tf.add(tf.matMul(tf.reshape(x, [-1, width]) as tf.Tensor2D, w, false, true), b);
+      const flat = tf.add(timesTransposed(tf.reshape(x, [-1, width]) as tf.Tensor2D, w), b);
       return tf.transpose(tf.reshape(flat, [batch, length, heads, headDim]), [0, 2, 1, 3]); // [B, h, S, hd]
     };
     // PyTorch scales the projected queries (bias included) before the product.
@@ -49,7 +49,7 @@ export function multiHeadAttention(
 
     const context = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [batch, length, width]); // [B, S, D]
     const out = tf.add(
-      tf.matMul(tf.reshape(context, [-1, width]) as tf.Tensor2D, params.get(`${prefix}.out_proj.weight`) as tf.Tensor2D, false, true),
+      timesTransposed(tf.reshape(context, [-1, width]) as tf.Tensor2D, params.get(`${prefix}.out_proj.weight`) as tf.Tensor2D),
       params.get(`${prefix}.out_proj.bias`),
     );
     return tf.reshape(out, [batch, length, width]) as tf.Tensor3D;
