@@ -103,3 +103,40 @@ describe('synthetic grounding world', () => {
     expect(() => createSyntheticWorld({ pseudo: { caption: { wrongBox: 0.9, ambiguous: 0.2 } } })).toThrow(/sum to at most 1/);
   });
 });
+
+describe('synthetic world layout options', () => {
+  test('grid: objects are centred in distinct cells and every expression still resolves', () => {
+    const world = createSyntheticWorld({ seed: 3, train: 60, val: 0, test: 0, imageSize: 64, grid: 4, minObjects: 2, maxObjects: 4 });
+    for (const image of world.images) {
+      const cells = image.scene.objects.map((o) => {
+        expect((o.cx - 8) % 16).toBe(0);
+        expect((o.cy - 8) % 16).toBe(0);
+        expect(o.radius).toBeLessThanOrEqual(8);
+        return `${o.cx},${o.cy}`;
+      });
+      expect(new Set(cells).size).toBe(cells.length);
+    }
+    for (const record of world.splits.train) {
+      const image = world.images.find((i) => i.file === record.image)!;
+      expect(resolveExpression(record.text, image.scene)).toHaveLength(1);
+    }
+  });
+
+  test('objectScale, distractors and textures shape the scenes', () => {
+    const base = createSyntheticWorld({ seed: 5, train: 40, val: 0, test: 0 });
+    const big = createSyntheticWorld({ seed: 5, train: 40, val: 0, test: 0, objectScale: 1.5, textures: ['plain'], distractors: 0 });
+    const meanRadius = (w: typeof base) => {
+      const radii = w.images.flatMap((i) => i.scene.objects.map((o) => o.radius));
+      return radii.reduce((a, b) => a + b, 0) / radii.length;
+    };
+    expect(meanRadius(big) / meanRadius(base)).toBeGreaterThan(1.3);
+    expect(new Set(big.images.map((i) => i.scene.background.texture))).toEqual(new Set(['plain']));
+  });
+
+  test('bad layout options are one-line errors', () => {
+    expect(() => createSyntheticWorld({ grid: 2, maxObjects: 5 })).toThrow(/2×2 grid holds at most 4 objects/);
+    expect(() => createSyntheticWorld({ objectScale: 0 })).toThrow(/objectScale must be in/);
+    expect(() => createSyntheticWorld({ textures: ['marble' as never] })).toThrow(/textures must be a non-empty list/);
+    expect(() => createSyntheticWorld({ distractors: -1 })).toThrow(/distractors must be in/);
+  });
+});

@@ -16,6 +16,7 @@ import {
 import { isCorrectLabel } from './resolve';
 import { createRng, deriveSeed, type Rng } from './rng';
 import { generateScene, type Scene } from './scene';
+import { BACKGROUND_TEXTURES, type BackgroundTexture } from './vocabulary';
 
 export const SYNTHETIC_SPLITS = ['train', 'val', 'test'] as const;
 export type SyntheticSplit = (typeof SYNTHETIC_SPLITS)[number];
@@ -38,6 +39,14 @@ export interface SyntheticWorldOptions {
   imageSize?: number;
   minObjects?: number;
   maxObjects?: number;
+  /** Multiplies every object's size (1 = `SIZE_RADIUS`); larger objects are easier to localise on coarse grids. */
+  objectScale?: number;
+  /** Multiplies the chance that an object copies another's kind or colour (1 = default; 0 = independent objects). */
+  distractors?: number;
+  /** Background textures to draw from (default: all of `BACKGROUND_TEXTURES`). */
+  textures?: BackgroundTexture[];
+  /** Objects centred in distinct cells of a `grid × grid` layout (0 = placed anywhere). */
+  grid?: number;
   /** Ground-truth expressions per image (distinct targets). */
   expressionsPerImage?: number;
   pseudo?: Partial<Record<PseudoSource, Partial<PseudoNoiseOptions>>>;
@@ -62,6 +71,10 @@ export const DEFAULT_WORLD_OPTIONS: Omit<ResolvedWorldOptions, 'pseudo'> = {
   imageSize: 128,
   minObjects: 2,
   maxObjects: 5,
+  objectScale: 1,
+  distractors: 1,
+  textures: [...BACKGROUND_TEXTURES],
+  grid: 0,
   expressionsPerImage: 3,
 };
 
@@ -107,10 +120,23 @@ export function resolveWorldOptions(options: SyntheticWorldOptions = {}): Resolv
       throw new Error(`synthetic world: ${source} failure rates must be ≥ 0 and sum to at most 1, got ${JSON.stringify(noise)}`);
     }
   }
-  for (const key of ['train', 'val', 'test', 'imageSize', 'minObjects', 'maxObjects', 'expressionsPerImage'] as const) {
+  for (const key of ['train', 'val', 'test', 'imageSize', 'minObjects', 'maxObjects', 'expressionsPerImage', 'grid'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 0) {
       throw new Error(`synthetic world: ${key} must be a non-negative integer, got ${resolved[key]}`);
     }
+  }
+  if (!(resolved.objectScale > 0 && resolved.objectScale <= 3)) {
+    throw new Error(`synthetic world: objectScale must be in (0, 3], got ${resolved.objectScale}`);
+  }
+  if (resolved.grid > 0 && resolved.maxObjects > resolved.grid * resolved.grid) {
+    throw new Error(`synthetic world: a ${resolved.grid}×${resolved.grid} grid holds at most ${resolved.grid ** 2} objects, got maxObjects ${resolved.maxObjects}`);
+  }
+  if (!(resolved.distractors >= 0 && resolved.distractors <= 2)) {
+    throw new Error(`synthetic world: distractors must be in [0, 2], got ${resolved.distractors}`);
+  }
+  const unknown = resolved.textures.filter((t) => !BACKGROUND_TEXTURES.includes(t));
+  if (resolved.textures.length === 0 || unknown.length > 0) {
+    throw new Error(`synthetic world: textures must be a non-empty list of ${BACKGROUND_TEXTURES.join(', ')}, got ${JSON.stringify(resolved.textures)}`);
   }
   if (resolved.imageSize < 32) throw new Error(`synthetic world: imageSize must be at least 32, got ${resolved.imageSize}`);
   if (resolved.minObjects < 1 || resolved.maxObjects < resolved.minObjects) {
