@@ -66,6 +66,7 @@ function table(r: DemoResults): string {
     lines.push(`${m.padEnd(20)} ${pct(x.test).padStart(6)}  ${pct(x.val).padStart(6)}  ${String(x.labels).padStart(6)}  ${pct(x.labelPrecision).padStart(6)}`);
   }
   lines.push(`thresholds: ssa ${JSON.stringify(r.thresholds.ssa)}, msa ${JSON.stringify(r.thresholds.msa)}`);
+  for (const note of r.notes) lines.push(`note: ${note}`);
   return lines.join('\n');
 }
 
