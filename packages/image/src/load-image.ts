@@ -4,8 +4,9 @@ import { assertRgbImage, type RgbImage } from './rgb-image';
 
 export interface LoadImageOptions {
   /**
-   * Rotate by the EXIF orientation tag (default true). The official code's `Image.open(f).convert('RGB')`
-   * ignores EXIF; pass false to reproduce it on photos that carry a rotation tag.
+   * Rotate by the EXIF orientation tag (default false). The official code's `Image.open(f).convert('RGB')`
+   * ignores EXIF, and dataset boxes are annotated on the stored pixels, so rotating would move images away
+   * from their boxes. Turn it on for phone photos given to `predict` that should be upright.
    */
   autoOrient?: boolean;
 }
@@ -30,7 +31,7 @@ export async function loadImage(source: string | Uint8Array, options: LoadImageO
   try {
     // ignoreIcc: PIL hands over the stored bytes; sharp would otherwise convert embedded profiles to sRGB.
     let pipeline = sharp(bytes, { failOn: 'error', ignoreIcc: true });
-    if (options.autoOrient ?? true) pipeline = pipeline.rotate();
+    if (options.autoOrient ?? false) pipeline = pipeline.rotate();
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return toRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels);
   } catch (err) {

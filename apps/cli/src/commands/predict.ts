@@ -28,6 +28,7 @@ interface PredictCliOptions {
   backend?: string;
   engine?: string;
   clip?: string;
+  exifRotate?: boolean;
 }
 
 /** One query: where it came from (for error messages), the image path and the expression. */
@@ -61,6 +62,7 @@ export function registerPredict(program: Command): void {
     .option('--output <file.jsonl>', 'batch mode: lines {"image", "text", "box": [x1, y1, x2, y2]} (written atomically)')
     .option('--batch-size <n>', 'images per forward pass in batch mode', '8')
     .option('--clip <weights>', 'CLIP weights for a project folder saved without them')
+    .option('--exif-rotate', 'rotate photos by their EXIF orientation first (the official code ignores it; boxes are then in the rotated frame)')
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: CLIP_VG_BACKEND or the best installed)')
     .option('--engine <name>', 'tfjs (default) or onnx (ONNX Runtime, both cores)', 'tfjs')
     .action((options: PredictCliOptions) => predictCommand(options));
@@ -89,7 +91,7 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
     const progress = batch ? progressBar('predict', queries.length) : undefined;
     for (let start = 0; start < queries.length; start += batchSize) {
       const chunk = queries.slice(start, start + batchSize);
-      const images = await Promise.all(chunk.map((q) => readImage(q)));
+      const images = await Promise.all(chunk.map((q) => readImage(q, options.exifRotate ?? false)));
       predictions.push(...(await predictBatch(model, predictor, tokenizer, chunk, images.map((img) => letterbox(img, model.config.imsize)))));
       progress?.tick(chunk.length);
       if (single && options.viz) await writeViz(options.viz, images[0]!, predictions[0]!);
@@ -177,9 +179,9 @@ function readQueries(input: string | undefined, output: string | undefined): Que
   return queries;
 }
 
-async function readImage(query: Query): Promise<RgbImage> {
+async function readImage(query: Query, autoOrient: boolean): Promise<RgbImage> {
   try {
-    return await loadImage(query.imagePath);
+    return await loadImage(query.imagePath, { autoOrient });
   } catch (error) {
     const message = oneLine(error);
     throw new CliError(query.where === query.image ? message : `${query.where}: ${message}`);
