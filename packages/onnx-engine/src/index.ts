@@ -19,4 +19,4 @@ export { createPredictor, parseEngine, type BoxPredictor } from './predictor';
 export { collectGarbage } from './memory';
 export { OnnxClipVGStages, type ClipFeatures } from './staged-engine';
 export { createSession } from './engine';
-export { TEXT_FEATURES, VISUAL_FEATURES, type GraphPart } from './graph/clip-vg-graph';
+export { TEXT_FEATURES, VISUAL_FEATURES, type GraphPart, type GraphOptions } from './graph/clip-vg-graph';
