@@ -3,9 +3,9 @@
  * ViT block folded into the projection. Nothing but the projection reads the last block's output
  * `h = a + c_proj(g)` (`a` = after attention, `g` = the MLP's hidden activations), and both are linear, so
  *   `W_last · h = W_last · a + (W_last · W_c_proj) · g + W_last · b_c_proj`,
- * where `W_last` is the projection's column block for that level. The folded matrix maps 4W → D (256) instead of
- * c_proj's 4W → W (768), a third of c_proj's work, on every image token. Exact up to float rounding (the folded
- * matrix is computed in float64).
+ * where `W_last` is the projection's column block for that level. The folded matrix maps 4W → D instead of c_proj's
+ * 4W → W (ViT-B/16: 3072 → 512 instead of 3072 → 768, a third less) on every image token. Exact up to float
+ * rounding (the folded matrix is computed in float64).
  */
 import type { ClipConfig } from '@clip-vg/clip-encoders';
 import { blockParts, visualBlock, visualBlockPrefix, visualStem, type Residual } from './clip-towers';
