@@ -9,12 +9,15 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type GradConfig = { gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: Record<string, unknown>) => Record<string, () => tf.Tensor> };
 
+let fastProductGradient = false;
+
 export function ensureGradients(): void {
   // getGradient is exported by the bundle but missing from its typings
   const getGradient = (tf as unknown as { getGradient?: (kernel: string) => GradConfig | undefined }).getGradient;
-  if (getGradient?.('Add') !== undefined) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('@tensorflow/tfjs-core/dist/register_all_gradients');
+  if (getGradient?.('Add') === undefined) require('@tensorflow/tfjs-core/dist/register_all_gradients');
+  if (fastProductGradient) return;
+  fastProductGradient = true;
   const stock = (tf as unknown as { getGradient: (kernel: string) => GradConfig }).getGradient('BatchMatMul');
   tf.registerGradient({ kernelName: 'BatchMatMul', inputsToSave: ['a', 'b'], gradFunc: matMulGradient(stock) });
 }
