@@ -38,21 +38,22 @@ export type DemoPreset = 'full' | 'quick';
  * Sized for the wasm backend on two busy cores (measured ~100 fusion samples/s forward + backward): a 4×4 patch
  * grid and 16 text tokens keep the fusion sequence at 34 tokens, width 32 keeps every matmul small.
  */
+const FULL: DemoSettings = {
+  trainImages: 400, valImages: 100, testImages: 150, imageSize: 64,
+  clipWidth: 32, clipPatch: 16, clipVisionLayers: 4, clipTextLayers: 2, contextLength: 16,
+  pretrainEpochs: 20, pretrainBatch: 32, pretrainLr: 1e-3,
+  fusionLayers: 2, fusionHeads: 2, fusionFfn: 64, dropout: 0.1,
+  epochs: 10, batchSize: 32, lr: 1e-3,
+  msaMeasurers: 'all', examples: 6,
+};
+
 export const DEMO_PRESETS: Record<DemoPreset, DemoSettings> = {
-  full: {
-    trainImages: 400, valImages: 100, testImages: 150, imageSize: 64,
-    clipWidth: 32, clipPatch: 16, clipVisionLayers: 4, clipTextLayers: 2, contextLength: 16,
-    pretrainEpochs: 20, pretrainBatch: 32, pretrainLr: 1e-3,
-    fusionLayers: 2, fusionHeads: 2, fusionFfn: 64, dropout: 0.1,
-    epochs: 10, batchSize: 32, lr: 1e-3,
-    msaMeasurers: 'all', examples: 6,
-  },
+  full: FULL,
+  // the same models on a smaller world and budget
   quick: {
-    trainImages: 120, valImages: 40, testImages: 60, imageSize: 64,
-    clipWidth: 32, clipPatch: 16, clipVisionLayers: 4, clipTextLayers: 2, contextLength: 16,
-    pretrainEpochs: 6, pretrainBatch: 32, pretrainLr: 1e-3,
-    fusionLayers: 2, fusionHeads: 2, fusionFfn: 64, dropout: 0.1,
-    epochs: 5, batchSize: 32, lr: 1e-3,
+    ...FULL,
+    trainImages: 120, valImages: 40, testImages: 60,
+    pretrainEpochs: 6, epochs: 5,
     msaMeasurers: 'own', examples: 4,
   },
 };
