@@ -18,7 +18,7 @@ export function ensureGradients(): void {
   if (getGradient?.('Add') === undefined) require('@tensorflow/tfjs-core/dist/register_all_gradients');
   if (fastProductGradient) return;
   fastProductGradient = true;
-  const stock = (tf as unknown as { getGradient: (kernel: string) => GradConfig }).getGradient('BatchMatMul');
+  const stock = getGradient!('BatchMatMul')!;
   tf.registerGradient({ kernelName: 'BatchMatMul', inputsToSave: ['a', 'b'], gradFunc: matMulGradient(stock) });
 }
 
