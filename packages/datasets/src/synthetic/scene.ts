@@ -61,7 +61,8 @@ export interface SceneOptions {
   textures?: readonly BackgroundTexture[];
   /**
    * Place objects centred in distinct cells of a `grid × grid` layout (0 = anywhere). With cells the size of a
-   * ViT patch, an object is one token: what a tiny model can localise within a short training.
+   * ViT patch, an object is one token: what a tiny model can localise within a short training. Sizes then
+   * follow the cell (`objectScale` does not apply).
    */
   grid?: number;
 }
