@@ -39,6 +39,8 @@ export interface InferenceBenchOptions {
   /** Fraction of each image's rows that are letterbox padding (0 = square images, the worst case). Default 0. */
   padding?: number;
   threads?: number;
+  /** ONNX engine: the most images per ORT run (see `OnnxEngineOptions.chunkSize`). */
+  chunkSize?: number;
   executionProvider?: ExecutionProvider;
   profilePrefix?: string;
   spinning?: boolean;
@@ -53,6 +55,8 @@ export interface InferenceBenchResult {
   batch: number;
   text_tokens: number;
   threads: number | null;
+  /** ONNX engine: the most images per ORT run (the batch runs as consecutive chunks); null for tfjs. */
+  chunk_size: number | null;
   images_per_s: number;
   ms_per_batch: number;
   runs_ms: number[];
@@ -107,7 +111,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
     if (options.engine === 'onnx') {
       const start = performance.now();
       engine = await OnnxClipVG.fromModel(model, {
-        threads: options.threads, executionProvider: options.executionProvider, profilePrefix: options.profilePrefix, spinning: options.spinning,
+        threads: options.threads, chunkSize: options.chunkSize, executionProvider: options.executionProvider, profilePrefix: options.profilePrefix, spinning: options.spinning,
       });
       buildSeconds = (performance.now() - start) / 1000;
       model.dispose(); // the ONNX session holds its own copy of the weights
@@ -142,6 +146,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
       batch,
       text_tokens: textTokens,
       threads: options.engine === 'onnx' ? options.threads ?? os.availableParallelism() : null,
+      chunk_size: engine ? Math.min(batch, engine.chunkSize) : null,
       images_per_s: (batch * 1000) / ms,
       ms_per_batch: ms,
       runs_ms: times.map((t) => Math.round(t * 10) / 10),

@@ -60,6 +60,21 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
     tf.dispose([x, mask, ids]);
   });
 
+  test('a batch run in chunks (uneven ones too) gives the boxes of one run', async () => {
+    const [x, mask, ids] = [images(), t('image_mask', 'int32') as tf.Tensor3D, t('text_ids', 'int32') as tf.Tensor2D];
+    expect(x.shape[0]).toBeGreaterThan(2);
+    const whole = await OnnxClipVG.fromModel(model, { threads: 1, chunkSize: Infinity });
+    const reference = await whole.predictArrays(x, mask, ids);
+    for (const chunkSize of [1, 2]) {
+      const chunked = await OnnxClipVG.fromModel(model, { threads: 1, chunkSize });
+      const boxes = await chunked.predictArrays(x, mask, ids);
+      expect(Math.max(...boxes.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-6);
+      await chunked.dispose();
+    }
+    await whole.dispose();
+    tf.dispose([x, mask, ids]);
+  });
+
   test('bad input is one line naming the problem', async () => {
     const x = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
     const mask = tf.zeros([1, 32, 32], 'int32') as tf.Tensor3D;

@@ -32,6 +32,13 @@ export interface OnnxEngineOptions {
    * the spinning from stealing cycles that the other threads need.
    */
   spinning?: boolean;
+  /**
+   * The most images per ORT run; a larger batch runs as consecutive chunks of this size (boxes unchanged: every
+   * image is computed on its own). Default 4 on the CPU provider: on a 2-core AVX2 machine, ViT-B/16 batches of 8 ran
+   * 3–4% faster as two runs of 4, whose activations stay in cache; chunks of 2 or 1 were no faster than 8.
+   * Unlimited on CUDA.
+   */
+  chunkSize?: number;
   /** Further ONNX Runtime session config entries (`{ 'session.dynamic_block_base': '4' }`), for experiments. */
   sessionConfig?: Record<string, string>;
 }
@@ -65,11 +72,16 @@ export async function createSession(bytes: Uint8Array, options: OnnxEngineOption
   return session;
 }
 
+/** Images per ORT run on the CPU provider (see `OnnxEngineOptions.chunkSize`). */
+export const DEFAULT_CPU_CHUNK = 4;
+
 export class OnnxClipVG {
   private constructor(
     readonly config: ClipVGConfig,
     private readonly session: ort.InferenceSession,
     readonly executionProvider: ExecutionProvider,
+    /** The most images per ORT run. */
+    readonly chunkSize: number,
   ) {}
 
   /** From a TensorFlow.js model: reads its weights (CLIP included) once; the model stays usable and owned by the caller. */
@@ -105,8 +117,11 @@ export class OnnxClipVG {
 
   /** From bytes written by `buildClipVGOnnx` (e.g. saved with `writeClipVGOnnx`). */
   static async fromOnnx(bytes: Uint8Array, config: ClipVGConfig, options: OnnxEngineOptions = {}): Promise<OnnxClipVG> {
+    const provider = options.executionProvider ?? 'cpu';
+    const chunkSize = options.chunkSize ?? (provider === 'cpu' ? DEFAULT_CPU_CHUNK : Infinity);
+    if (!(chunkSize >= 1)) throw new Error(`onnx engine: chunkSize must be at least 1, got ${chunkSize}`);
     const session = await createSession(bytes, options);
-    return new OnnxClipVG(config, session, options.executionProvider ?? 'cpu');
+    return new OnnxClipVG(config, session, provider, Math.floor(chunkSize));
   }
 
   /** The whole model, as `ClipVG.predict`: images NHWC, pixel mask [B, H, W] (1 = padding), ids [B, L] → boxes [B, 4] cxcywh. */
@@ -121,14 +136,19 @@ export class OnnxClipVG {
     const batch = images.shape[0];
     const size = this.config.imsize;
     const inputs = graphInputs(ids, pixelMask, this.config);
-    const feeds = {
-      [INPUT_IMAGES]: new ort.Tensor('float32', images.dataSync() as Float32Array, [batch, size, size, 3]),
-      [INPUT_IDS]: new ort.Tensor('int64', inputs.ids, [batch, inputs.length]),
-      [INPUT_KEY_BIAS]: new ort.Tensor('float32', inputs.keyBias, [batch, inputs.sequence]),
-    };
-    // ORT writes the boxes straight into this pre-allocated array.
     const boxes = new Float32Array(batch * 4);
-    await this.session.run(feeds, { [OUTPUT_BOXES]: new ort.Tensor('float32', boxes, [batch, 4]) });
+    const imageData = images.dataSync() as Float32Array;
+    for (let start = 0; start < batch; start += this.chunkSize) {
+      const end = Math.min(batch, start + this.chunkSize);
+      const rows = end - start;
+      const feeds = {
+        [INPUT_IMAGES]: new ort.Tensor('float32', imageData.subarray(start * size * size * 3, end * size * size * 3), [rows, size, size, 3]),
+        [INPUT_IDS]: new ort.Tensor('int64', inputs.ids.subarray(start * inputs.length, end * inputs.length), [rows, inputs.length]),
+        [INPUT_KEY_BIAS]: new ort.Tensor('float32', inputs.keyBias.subarray(start * inputs.sequence, end * inputs.sequence), [rows, inputs.sequence]),
+      };
+      // ORT writes the boxes straight into the result array.
+      await this.session.run(feeds, { [OUTPUT_BOXES]: new ort.Tensor('float32', boxes.subarray(start * 4, end * 4), [rows, 4]) });
+    }
     return boxes;
   }
 

@@ -22,6 +22,9 @@ describe('clip-vg bench', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/engine onnx on ort-cpu \(1 threads\), batch 2/);
     expect(out).toMatch(/images\/s/);
+    const chunked = await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '3', '--chunk', '2', '--runs', '1', '--threads', '1', '--json']);
+    expect(chunked.code).toBe(0);
+    expect(JSON.parse(chunked.out)).toMatchObject({ engine: 'onnx', batch: 3, chunk_size: 2 });
   });
 
   test('--train --json: a training step (forward, backward, AdamW) on the tiny model', async () => {
@@ -39,6 +42,7 @@ describe('clip-vg bench', () => {
   test('bad options fail with one line', async () => {
     expect((await runCli(['bench', '--engine', 'torch'])).err).toBe('clip-vg: bench: --engine must be tfjs or onnx, got "torch"\n');
     expect((await runCli(['bench', '--batch', '0'])).err).toBe('clip-vg: bench: --batch must be a positive integer, got "0"\n');
+    expect((await runCli(['bench', '--chunk', '1.5'])).err).toBe('clip-vg: bench: --chunk must be a positive integer, got "1.5"\n');
     const unknown = await runCli(['bench', '--model', 'RN50', '--backend', 'wasm']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^clip-vg: bench: unknown model "RN50"/);

@@ -23,6 +23,7 @@ interface BenchCliOptions {
   textTokens: string;
   padding: string;
   threads?: string;
+  chunk?: string;
   provider: string;
   profile?: string;
   spin: boolean;
@@ -43,6 +44,7 @@ export function registerBench(program: Command): void {
     .option('--text-tokens <n>', 'tokens per expression including SOT/EOT, the rest padding (RefCOCO: ~6-20)', '20')
     .option('--padding <fraction>', 'letterbox padding as a fraction of image rows (0 = square images)', '0')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
+    .option('--chunk <n>', 'ONNX Runtime: the most images per run; a batch runs as chunks of this size (default: 4 on cpu, the whole batch on cuda)')
     .option('--provider <name>', 'ONNX Runtime execution provider: cpu or cuda', 'cpu')
     .option('--profile <prefix>', "write ONNX Runtime's per-op profile (JSON) with this file prefix")
     .option('--no-spin', "stop ONNX Runtime's idle threads from spinning (fairer on a machine shared with other work)")
@@ -74,6 +76,7 @@ async function bench(options: BenchCliOptions): Promise<void> {
     textTokens: positiveInteger(options.textTokens, '--text-tokens'),
     padding: Number(options.padding),
     threads: options.threads === undefined ? undefined : positiveInteger(options.threads, '--threads'),
+    chunkSize: options.chunk === undefined ? undefined : positiveInteger(options.chunk, '--chunk'),
     executionProvider: options.provider as 'cpu' | 'cuda',
     profilePrefix: options.profile,
     spinning: options.spin,
@@ -101,7 +104,7 @@ async function bench(options: BenchCliOptions): Promise<void> {
 
 function formatResult(r: InferenceBenchResult): string {
   const lines = [
-    `CLIP-VG ${r.model}, engine ${r.engine} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, batch ${r.batch}, ${r.text_tokens} text tokens`,
+    `CLIP-VG ${r.model}, engine ${r.engine} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, batch ${r.batch}${r.chunk_size !== null && r.chunk_size < r.batch ? ` (run in chunks of ${r.chunk_size})` : ''}, ${r.text_tokens} text tokens`,
     `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_batch.toFixed(0)} ms per batch (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
     `  ${r.cpu_ms_per_batch.toFixed(0)} ms of CPU time per batch (user + system, all threads)`,
     `  peak memory ${r.peak_rss_mb} MB RSS${r.build_s !== null ? `   session built in ${r.build_s.toFixed(1)} s` : ''}   load average ${r.load_average.toFixed(2)}`,
