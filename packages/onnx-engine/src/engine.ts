@@ -13,7 +13,7 @@ import {
   type ClipVGConfig,
   type ConfigOverrides,
 } from '@clip-vg/fusion-transformer';
-import { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_KEY_BIAS, OUTPUT_BOXES } from './graph/clip-vg-graph';
+import { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_KEY_BIAS, INPUT_POSITIONS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 import type { WeightSource } from './graph/weights';
 import { graphInputs } from './inputs';
 import { collectGarbage } from './memory';
@@ -135,16 +135,22 @@ export class OnnxClipVG {
     this.checkInputs(images, pixelMask, ids);
     const batch = images.shape[0];
     const size = this.config.imsize;
-    const inputs = graphInputs(ids, pixelMask, this.config);
     const boxes = new Float32Array(batch * 4);
     const imageData = images.dataSync() as Float32Array;
     for (let start = 0; start < batch; start += this.chunkSize) {
       const end = Math.min(batch, start + this.chunkSize);
       const rows = end - start;
+      // Each chunk's text and fusion sequence are trimmed to what that chunk uses.
+      const whole = rows === batch;
+      const chunkIds = whole ? ids : tf.slice(ids, [start, 0], [rows, -1]);
+      const chunkMask = whole ? pixelMask : tf.slice(pixelMask, [start, 0, 0], [rows, -1, -1]);
+      const inputs = graphInputs(chunkIds, chunkMask, this.config);
+      if (!whole) tf.dispose([chunkIds, chunkMask]);
       const feeds = {
         [INPUT_IMAGES]: new ort.Tensor('float32', imageData.subarray(start * size * size * 3, end * size * size * 3), [rows, size, size, 3]),
-        [INPUT_IDS]: new ort.Tensor('int64', inputs.ids.subarray(start * inputs.length, end * inputs.length), [rows, inputs.length]),
-        [INPUT_KEY_BIAS]: new ort.Tensor('float32', inputs.keyBias.subarray(start * inputs.sequence, end * inputs.sequence), [rows, inputs.sequence]),
+        [INPUT_IDS]: new ort.Tensor('int64', inputs.ids, [rows, inputs.length]),
+        [INPUT_POSITIONS]: new ort.Tensor('int64', inputs.positions, [rows, inputs.sequence]),
+        [INPUT_KEY_BIAS]: new ort.Tensor('float32', inputs.keyBias, [rows, inputs.sequence]),
       };
       // ORT writes the boxes straight into the result array.
       await this.session.run(feeds, { [OUTPUT_BOXES]: new ort.Tensor('float32', boxes.subarray(start * 4, end * 4), [rows, 4]) });

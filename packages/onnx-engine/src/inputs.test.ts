@@ -14,7 +14,7 @@ test('usedTextLength: one past the last non-zero id of any row, at least 1', () 
   expect(usedTextLength(new Int32Array([0, 0, 0]), 1, 3)).toBe(1);
 });
 
-test('graphInputs: trimmed int64 ids and the key mask in fusion order [REG] | text | CLS | patches', () => {
+test('graphInputs: trimmed int64 ids and, per row, the fusion positions that are not padding ([REG] | text | CLS | patches)', () => {
   const config = clipVGConfig(TINY_CLIP, [0, 3, 7, 11], { vlFfnDim: 256 }); // 64 px, 4×4 patches
   const ids = tf.tensor2d([[49406, 320, 49407, ...new Array(74).fill(0)], [49406, 49407, ...new Array(75).fill(0)]], undefined, 'int32');
   const mask = tf.buffer([2, 64, 64], 'int32');
@@ -23,12 +23,15 @@ test('graphInputs: trimmed int64 ids and the key mask in fusion order [REG] | te
   const inputs = graphInputs(ids as tf.Tensor2D, pixelMask, config);
   expect(inputs.length).toBe(3);
   expect(Array.from(inputs.ids, Number)).toEqual([49406, 320, 49407, 49406, 49407, 0]);
-  expect(inputs.sequence).toBe(1 + 3 + 1 + 16);
-  const row = (b: number) => Array.from(inputs.keyBias.subarray(b * inputs.sequence, (b + 1) * inputs.sequence));
-  expect(row(0).every((v) => v === 0)).toBe(true);
-  const expected = new Array(inputs.sequence).fill(0);
-  expected[1 + 2] = MASKED_LOGIT; // the padded third token
-  for (let p = 12; p < 16; p++) expected[5 + p] = MASKED_LOGIT;
-  expect(row(1)).toEqual(expected);
+  const full = 1 + 3 + 1 + 16;
+  expect(inputs.sequence).toBe(full); // row 0 keeps everything
+  const row = <T>(data: ArrayLike<T>, b: number): T[] => Array.from(data).slice(b * full, (b + 1) * full);
+  const all = Array.from({ length: full }, (_, i) => i);
+  expect(row(inputs.positions, 0).map(Number)).toEqual(all);
+  expect(row(inputs.keyBias, 0).every((v) => v === 0)).toBe(true);
+  // Row 1 drops its padded third token (position 3) and its last 4 patches (positions 17-20), then fills with 0.
+  const kept = all.filter((p) => p !== 3 && p < 17);
+  expect(row(inputs.positions, 1).map(Number)).toEqual([...kept, ...new Array(full - kept.length).fill(0)]);
+  expect(row(inputs.keyBias, 1)).toEqual([...new Array(kept.length).fill(0), ...new Array(full - kept.length).fill(MASKED_LOGIT)]);
   tf.dispose([ids, pixelMask]);
 });

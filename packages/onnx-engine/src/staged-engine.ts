@@ -12,6 +12,7 @@ import {
   INPUT_IDS,
   INPUT_IMAGES,
   INPUT_KEY_BIAS,
+  INPUT_POSITIONS,
   OUTPUT_BOXES,
   TEXT_FEATURES,
   VISUAL_FEATURES,
@@ -104,6 +105,7 @@ export class OnnxClipVGStages {
       {
         [VISUAL_FEATURES]: new ort.Tensor('float32', features.visual, [batch, tokens, width]),
         [TEXT_FEATURES]: new ort.Tensor('float32', features.text, [batch, length, this.config.clip.embedDim]),
+        [INPUT_POSITIONS]: new ort.Tensor('int64', inputs.positions, [batch, inputs.sequence]),
         [INPUT_KEY_BIAS]: new ort.Tensor('float32', inputs.keyBias, [batch, inputs.sequence]),
       },
       { [OUTPUT_BOXES]: new ort.Tensor('float32', boxes, [batch, 4]) },

@@ -1,9 +1,10 @@
 /**
  * CLIP-VG as ONNX, built from the project's own weights, whole or by stage:
- * - `full`:   `images [B, H, W, 3]`, `ids [B, L]`, `key_bias [B, 1 + L + 1 + P]` → `boxes [B, 4]`
+ * - `full`:   `images [B, H, W, 3]`, `ids [B, L]`, `positions [B, S]`, `key_bias [B, S]` → `boxes [B, 4]`
  * - `visual`: `images` → `visual [B, 1 + P, layers · Wv]` (CLIP image features, cacheable per image)
  * - `text`:   `ids` → `text [B, L, E]` (frozen CLIP text features, cacheable per expression)
- * - `fusion`: `visual`, `text`, `key_bias` → `boxes`
+ * - `fusion`: `visual`, `text`, `positions`, `key_bias` → `boxes`
+ * (`positions` and `key_bias`: the fusion positions each row keeps, from `graphInputs`.)
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { GraphBuilder } from '../onnx/graph-builder';
@@ -17,6 +18,7 @@ import { WeightReader, type WeightSource } from './weights';
 export const INPUT_IMAGES = 'images';
 export const INPUT_IDS = 'ids';
 export const INPUT_KEY_BIAS = 'key_bias';
+export const INPUT_POSITIONS = 'positions';
 export const OUTPUT_BOXES = 'boxes';
 export const VISUAL_FEATURES = 'visual';
 export const TEXT_FEATURES = 'text';
@@ -85,8 +87,9 @@ export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, ori
       : visualMultiLevel(ctx, x, batchOf(shapeSource), config.clip, config.extractLayers);
     text = textTokens(ctx, shapeSource, lengthOf(shapeSource), config.clip);
   }
+  const positions = g.input(INPUT_POSITIONS, DataType.INT64, ['batch', 'sequence']);
   const keyBias = g.input(INPUT_KEY_BIAS, DataType.FLOAT, ['batch', 'sequence']);
-  const boxes = fusionAndBoxHead(ctx, { visual, text, lengthShape: lengthOf(shapeSource), batchShape: batchOf(shapeSource), keyBias }, config);
+  const boxes = fusionAndBoxHead(ctx, { visual, text, lengthShape: lengthOf(shapeSource), batchShape: batchOf(shapeSource), positions, keyBias }, config);
   g.rename(boxes, OUTPUT_BOXES);
   g.output(OUTPUT_BOXES, DataType.FLOAT, ['batch', 4]);
   return g.encode();

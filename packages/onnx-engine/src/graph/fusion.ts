@@ -1,6 +1,7 @@
 /**
  * CLIP-VG's vision-language encoder and box head as ONNX. Only the [REG] row reaches the box head, so the
- * last layer computes that one query row (its keys and values still come from every position).
+ * last layer computes that one query row (its keys and values still come from every position), and the sequence
+ * holds only the positions that are keys: a masked position's row only ever feeds itself (see `inputs.ts`).
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { DataType } from '../onnx/onnx-proto';
@@ -45,7 +46,9 @@ export interface FusionInputs {
   lengthShape: string;
   /** [B] as int64 [1]. */
   batchShape: string;
-  /** Additive key mask [B, 1 + L + 1 + P]: 0, or -1e9 on padded text and image patches. */
+  /** int64 [B, S]: the positions of [REG] | L text | CLS | P patches each row keeps, [REG] (0) first. */
+  positions: string;
+  /** Additive key mask [B, S]: 0, or -1e9 on filler slots (rows that keep fewer than S positions). */
   keyBias: string;
 }
 
@@ -57,14 +60,15 @@ export function fusionAndBoxHead(ctx: Ctx, inputs: FusionInputs, config: ClipVGC
   const textTokens = linear(ctx, inputs.text, 'text_proj'); // [B, L, D]
   const regShape = g.op('Concat', [inputs.batchShape, g.int64s([1, d])], { axis: 0 });
   const reg = g.op('Expand', [w.raw('reg_token.weight', [1, 1, d]), regShape]); // [B, 1, D]
-  const src = g.op('Concat', [reg, textTokens, visualTokens], { axis: 1 }); // [B, S, D]
+  const sequence = g.op('Concat', [reg, textTokens, visualTokens], { axis: 1 }); // [B, 1 + L + 1 + P, D]
+  const src = g.op('GatherND', [sequence, g.op('Unsqueeze', [inputs.positions, g.int64s([2])])], { batch_dims: 1 }); // [B, S, D]
 
   // The position table's rows for [REG] and the L text tokens used, then the visual rows after all 77 text rows.
   const table = w.raw('vl_pos_embed.weight');
   const textEnd = g.op('Add', [inputs.lengthShape, g.int64s([1])]);
   const head = g.op('Slice', [table, g.int64s([0]), textEnd, g.int64s([0])]);
   const tail = g.op('Slice', [table, g.int64s([1 + config.maxQueryLen]), g.int64s([2 ** 31 - 1]), g.int64s([0])]);
-  const pos = g.op('Unsqueeze', [g.op('Concat', [head, tail], { axis: 0 }), g.int64s([0])]); // [1, S, D]
+  const pos = g.op('Gather', [g.op('Concat', [head, tail], { axis: 0 }), inputs.positions], { axis: 0 }); // [B, S, D]
   const mask: FusionMask = {
     additive: g.op('Unsqueeze', [inputs.keyBias, g.int64s([1, 2])]), // [B, 1, 1, S]
     keyPadding: g.op('Cast', [g.op('Equal', [inputs.keyBias, g.scalar(0)])], { to: DataType.INT32 }), // [B, S]
