@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@clip-vg/backend';
 import { ClipTokenizer } from '@clip-vg/clip-encoders';
-import { ClipVG } from '@clip-vg/fusion-transformer';
+import { ClipVG, isProjectFolder, PROJECT_CONFIG_FILE, type ClipVGConfig, type ProjectConfigJson } from '@clip-vg/fusion-transformer';
 import { drawDetections, letterbox, letterboxToOriginal, loadImage, type Letterboxed, type RgbImage } from '@clip-vg/image';
-import { createPredictor, parseEngine, type BoxPredictor } from '@clip-vg/onnx-engine';
+import { createPredictor, OnnxClipVG, parseEngine, type BoxPredictor, type EngineName } from '@clip-vg/onnx-engine';
 import { writeFileAtomic } from '../util/atomic-write';
 import { CliError, cliStep, oneLine } from '../util/errors';
 import { progressBar } from '../util/progress';
@@ -84,15 +84,14 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
   }
   const engine = await cliStep(async () => parseEngine(options.engine));
   const tokenizer = await loadTokenizer(options.vocab);
-  const model = await loadModel(options.checkpoint, options.clip);
-  const predictor = await cliStep(() => createPredictor(model, engine));
+  const { config, predictor } = await loadPredictor(options.checkpoint, options.clip, engine);
   try {
     const predictions: Prediction[] = [];
     const progress = batch ? progressBar('predict', queries.length) : undefined;
     for (let start = 0; start < queries.length; start += batchSize) {
       const chunk = queries.slice(start, start + batchSize);
       const images = await Promise.all(chunk.map((q) => readImage(q, options.exifRotate ?? false)));
-      predictions.push(...(await predictBatch(model, predictor, tokenizer, chunk, images.map((img) => letterbox(img, model.config.imsize)))));
+      predictions.push(...(await predictBatch(config, predictor, tokenizer, chunk, images.map((img) => letterbox(img, config.imsize)))));
       progress?.tick(chunk.length);
       if (single && options.viz) await writeViz(options.viz, images[0]!, predictions[0]!);
     }
@@ -107,19 +106,18 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
     }
   } finally {
     await predictor.dispose();
-    model.dispose();
   }
 }
 
 /** Tokenise, stack the letterboxed images and run the model once for the chunk. */
 async function predictBatch(
-  model: ClipVG,
+  config: ClipVGConfig,
   predictor: BoxPredictor,
   tokenizer: ClipTokenizer,
   queries: Query[],
   boxes: Letterboxed[],
 ): Promise<Prediction[]> {
-  const { imsize, maxQueryLen } = model.config;
+  const { imsize, maxQueryLen } = config;
   let tokens;
   try {
     tokens = tokenizer.tokenize(queries.map((q) => q.text), { contextLength: maxQueryLen });
@@ -197,13 +195,35 @@ async function loadTokenizer(vocab: string): Promise<ClipTokenizer> {
   }
 }
 
-async function loadModel(checkpoint: string, clip: string | undefined): Promise<ClipVG> {
+/**
+ * The checkpoint as a predictor. On onnx, a checkpoint that holds CLIP goes straight into the ONNX graph, with no
+ * TensorFlow.js copy of the weights (whose wasm memory is never returned): ViT-B/16 peaks ~0.5 GB lower.
+ */
+async function loadPredictor(checkpoint: string, clip: string | undefined, engine: EngineName): Promise<{ config: ClipVGConfig; predictor: BoxPredictor }> {
   if (!existsSync(checkpoint)) throw new CliError(`${checkpoint}: no such file or folder`);
-  try {
-    return await ClipVG.fromPretrained(checkpoint, clip ? { clip } : {});
-  } catch (error) {
+  const fail = (error: unknown): never => {
     const message = oneLine(error);
     throw new CliError(message.includes(checkpoint) ? message : `${checkpoint}: ${message}`);
+  };
+  if (engine === 'onnx' && !clip && !withoutClip(checkpoint)) {
+    const onnx = await OnnxClipVG.fromPretrained(checkpoint).catch(fail);
+    return { config: onnx.config, predictor: { engine, predict: (images, mask, ids) => onnx.predict(images, mask, ids), dispose: () => onnx.dispose() } };
+  }
+  const model = await ClipVG.fromPretrained(checkpoint, clip ? { clip } : {}).catch(fail);
+  const predictor = await cliStep(() => createPredictor(model, engine)).catch(async (error: unknown) => {
+    model.dispose();
+    throw error;
+  });
+  return { config: model.config, predictor: { ...predictor, dispose: async () => { await predictor.dispose(); model.dispose(); } } };
+}
+
+/** A project folder saved without CLIP weights (its CLIP comes from --clip or the hub). */
+function withoutClip(checkpoint: string): boolean {
+  if (!isProjectFolder(checkpoint)) return false;
+  try {
+    return !(JSON.parse(readFileSync(path.join(checkpoint, PROJECT_CONFIG_FILE), 'utf8')) as ProjectConfigJson).includesClip;
+  } catch {
+    return false; // the loader reports what is wrong with the folder
   }
 }
 
