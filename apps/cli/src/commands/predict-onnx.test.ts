@@ -38,4 +38,12 @@ describeShared('clip-vg predict --engine onnx on the tiny golden checkpoint', ()
     expect(code).toBe(1);
     expect(err).toBe('clip-vg: --engine must be tfjs or onnx, got "tpu"\n');
   });
+
+  test('a corrupt checkpoint is one line naming the file, exit code 1', async () => {
+    const corrupt = path.join(dir, 'corrupt.pth');
+    writeFileSync(corrupt, 'not a torch file');
+    const { code, err } = await runCli(['predict', '--checkpoint', corrupt, '--vocab', sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'), '--image', golden('images', 'img0.png'), '--text', 'x', '--engine', 'onnx', '--backend', 'wasm']);
+    expect(code).toBe(1);
+    expect(err.trim().split('\n').filter((l) => !l.startsWith('clip-vg: backend'))).toEqual([expect.stringMatching(/^clip-vg: .*corrupt\.pth: /)]);
+  });
 });
