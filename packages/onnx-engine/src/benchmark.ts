@@ -38,6 +38,11 @@ export interface InferenceBenchOptions {
   textTokens?: number;
   /** Fraction of each image's rows that are letterbox padding (0 = square images, the worst case). Default 0. */
   padding?: number;
+  /**
+   * Consecutive rows that show the same image with different expressions (RefCOCO: ~3 per image). Default 1
+   * (every row its own image, the worst case).
+   */
+  expressionsPerImage?: number;
   threads?: number;
   /** ONNX engine: the most images per ORT run (see `OnnxEngineOptions.chunkSize`). */
   chunkSize?: number;
@@ -54,6 +59,7 @@ export interface InferenceBenchResult {
   model: string;
   batch: number;
   text_tokens: number;
+  expressions_per_image: number;
   threads: number | null;
   /** ONNX engine: the most images per ORT run (the batch runs as consecutive chunks); null for tfjs. */
   chunk_size: number | null;
@@ -75,11 +81,12 @@ function median(values: number[]): number {
 }
 
 /** Deterministic inputs: images ~ N(0, 1), optional bottom padding, SOT + tokens + EOT then zeros. */
-export function benchInputs(config: ClipVGConfig, batch: number, textTokens: number, padding: number) {
+export function benchInputs(config: ClipVGConfig, batch: number, textTokens: number, padding: number, expressionsPerImage = 1) {
   const size = config.imsize;
   const L = config.maxQueryLen;
   if (!Number.isInteger(textTokens) || textTokens < 2 || textTokens > L) throw new Error(`text tokens must be 2..${L}, got ${textTokens}`);
   if (!(padding >= 0 && padding < 1)) throw new Error(`padding must be in [0, 1), got ${padding}`);
+  if (!Number.isInteger(expressionsPerImage) || expressionsPerImage < 1) throw new Error(`expressions per image must be a positive integer, got ${expressionsPerImage}`);
   const ids = new Int32Array(batch * L);
   for (let b = 0; b < batch; b++) {
     ids[b * L] = 49406;
@@ -90,7 +97,11 @@ export function benchInputs(config: ClipVGConfig, batch: number, textTokens: num
   const mask = new Int32Array(batch * size * size);
   for (let b = 0; b < batch; b++) mask.fill(1, (b * size + size - padRows) * size, (b + 1) * size * size);
   return {
-    images: tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D,
+    images: tf.tidy(() => {
+      const distinct = tf.randomNormal([Math.ceil(batch / expressionsPerImage), size, size, 3], 0, 1, 'float32', 1);
+      const rows = Array.from({ length: batch }, (_, b) => Math.floor(b / expressionsPerImage));
+      return tf.gather(distinct, tf.tensor1d(rows, 'int32')) as tf.Tensor4D;
+    }),
     pixelMask: tf.tensor3d(mask, [batch, size, size], 'int32'),
     ids: tf.tensor2d(ids, [batch, L], 'int32'),
   };
@@ -104,7 +115,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
   const textTokens = options.textTokens ?? 20;
   const config = benchConfig(modelName);
   const model = ClipVG.create(config, { seed: 0 });
-  const inputs = benchInputs(config, batch, textTokens, options.padding ?? 0);
+  const inputs = benchInputs(config, batch, textTokens, options.padding ?? 0, options.expressionsPerImage ?? 1);
   let engine: OnnxClipVG | undefined;
   let buildSeconds: number | null = null;
   try {
@@ -145,6 +156,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
       model: modelName,
       batch,
       text_tokens: textTokens,
+      expressions_per_image: options.expressionsPerImage ?? 1,
       threads: options.engine === 'onnx' ? options.threads ?? os.availableParallelism() : null,
       chunk_size: engine ? Math.min(batch, engine.chunkSize) : null,
       images_per_s: (batch * 1000) / ms,

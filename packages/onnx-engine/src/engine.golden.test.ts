@@ -75,6 +75,20 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
     tf.dispose([x, mask, ids]);
   });
 
+  test('rows that repeat an image (one image tower pass for all of them) give the boxes of distinct rows', async () => {
+    const [x, mask, ids] = [images(), t('image_mask', 'int32') as tf.Tensor3D, t('text_ids', 'int32') as tf.Tensor2D];
+    const batch = x.shape[0];
+    // Each image with every expression: rows (image i, text j), so each image appears `batch` times, in runs.
+    const pick = (i: number[]): tf.Tensor1D => tf.tensor1d(i, 'int32');
+    const imageOf = Array.from({ length: batch * batch }, (_, r) => Math.floor(r / batch));
+    const textOf = imageOf.map((_, r) => r % batch);
+    const [xs, ms, is] = tf.tidy(() => [tf.gather(x, pick(imageOf)), tf.gather(mask, pick(imageOf)), tf.gather(ids, pick(textOf))] as [tf.Tensor4D, tf.Tensor3D, tf.Tensor2D]);
+    const reference = model.predict(xs, ms, is);
+    const boxes = await engine.predict(xs, ms, is);
+    expect(maxDiff(boxes, reference)).toBeLessThan(1e-4);
+    tf.dispose([x, mask, ids, xs, ms, is, reference, boxes]);
+  });
+
   test('bad input is one line naming the problem', async () => {
     const x = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
     const mask = tf.zeros([1, 32, 32], 'int32') as tf.Tensor3D;

@@ -22,6 +22,7 @@ interface BenchCliOptions {
   warmup: string;
   textTokens: string;
   padding: string;
+  perImage: string;
   threads?: string;
   chunk?: string;
   provider: string;
@@ -43,6 +44,7 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed batches first', '1')
     .option('--text-tokens <n>', 'tokens per expression including SOT/EOT, the rest padding (RefCOCO: ~6-20)', '20')
     .option('--padding <fraction>', 'letterbox padding as a fraction of image rows (0 = square images)', '0')
+    .option('--per-image <n>', 'consecutive rows that share an image (different expressions; RefCOCO: ~3); the onnx engine runs the image tower once per image', '1')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
     .option('--chunk <n>', 'ONNX Runtime: the most images per run; a batch runs as chunks of this size (default: 4 on cpu, the whole batch on cuda)')
     .option('--provider <name>', 'ONNX Runtime execution provider: cpu or cuda', 'cpu')
@@ -75,6 +77,7 @@ async function bench(options: BenchCliOptions): Promise<void> {
     warmup: Number(options.warmup),
     textTokens: positiveInteger(options.textTokens, '--text-tokens'),
     padding: Number(options.padding),
+    expressionsPerImage: positiveInteger(options.perImage, '--per-image'),
     threads: options.threads === undefined ? undefined : positiveInteger(options.threads, '--threads'),
     chunkSize: options.chunk === undefined ? undefined : positiveInteger(options.chunk, '--chunk'),
     executionProvider: options.provider as 'cpu' | 'cuda',
@@ -104,7 +107,7 @@ async function bench(options: BenchCliOptions): Promise<void> {
 
 function formatResult(r: InferenceBenchResult): string {
   const lines = [
-    `CLIP-VG ${r.model}, engine ${r.engine} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, batch ${r.batch}${r.chunk_size !== null && r.chunk_size < r.batch ? ` (run in chunks of ${r.chunk_size})` : ''}, ${r.text_tokens} text tokens`,
+    `CLIP-VG ${r.model}, engine ${r.engine} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, batch ${r.batch}${r.expressions_per_image > 1 ? ` (${r.expressions_per_image} expressions per image)` : ''}${r.chunk_size !== null && r.chunk_size < r.batch ? ` (run in chunks of ${r.chunk_size})` : ''}, ${r.text_tokens} text tokens`,
     `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_batch.toFixed(0)} ms per batch (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
     `  ${r.cpu_ms_per_batch.toFixed(0)} ms of CPU time per batch (user + system, all threads)`,
     `  peak memory ${r.peak_rss_mb} MB RSS${r.build_s !== null ? `   session built in ${r.build_s.toFixed(1)} s` : ''}   load average ${r.load_average.toFixed(2)}`,

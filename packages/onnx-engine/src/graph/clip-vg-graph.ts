@@ -1,6 +1,7 @@
 /**
  * CLIP-VG as ONNX, built from the project's own weights, whole or by stage:
- * - `full`:   `images [B, H, W, 3]`, `ids [B, L]`, `positions [B, S]`, `key_bias [B, S]` → `boxes [B, 4]`
+ * - `full`:   `images [U, H, W, 3]`, `ids [B, L]`, `image_index [B]` (row → image), `positions [B, S]`,
+ *             `key_bias [B, S]` → `boxes [B, 4]`
  * - `visual`: `images` → `visual [B, 1 + P, layers · Wv]` (CLIP image features, cacheable per image)
  * - `text`:   `ids` → `text [B, L, E]` (frozen CLIP text features, cacheable per expression)
  * - `fusion`: `visual`, `text`, `positions`, `key_bias` → `boxes`
@@ -19,6 +20,7 @@ export const INPUT_IMAGES = 'images';
 export const INPUT_IDS = 'ids';
 export const INPUT_KEY_BIAS = 'key_bias';
 export const INPUT_POSITIONS = 'positions';
+export const INPUT_IMAGE_INDEX = 'image_index';
 export const OUTPUT_BOXES = 'boxes';
 export const VISUAL_FEATURES = 'visual';
 export const TEXT_FEATURES = 'text';
@@ -79,12 +81,15 @@ export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, ori
     text = g.input(TEXT_FEATURES, DataType.FLOAT, ['batch', 'text_length', config.clip.embedDim]);
     shapeSource = text;
   } else {
-    const x = images();
+    // The image tower runs once per distinct image; `image_index` gives each row its image.
+    const x = g.input(INPUT_IMAGES, DataType.FLOAT, ['images', size, size, 3]);
     shapeSource = ids();
+    const imageIndex = g.input(INPUT_IMAGE_INDEX, DataType.INT64, ['batch']);
+    const perRow = (perImage: string): string => g.op('Gather', [perImage, imageIndex], { axis: 0 });
     // The whole model never needs the multi-level features themselves: the last block folds into their projection.
     visual = foldLastBlock
-      ? { projected: projectedVisualTokens(ctx, x, batchOf(shapeSource), config.clip, config.extractLayers, 'ml_visu_proj') }
-      : visualMultiLevel(ctx, x, batchOf(shapeSource), config.clip, config.extractLayers);
+      ? { projected: perRow(projectedVisualTokens(ctx, x, batchOf(x), config.clip, config.extractLayers, 'ml_visu_proj')) }
+      : perRow(visualMultiLevel(ctx, x, batchOf(x), config.clip, config.extractLayers));
     text = textTokens(ctx, shapeSource, lengthOf(shapeSource), config.clip);
   }
   const positions = g.input(INPUT_POSITIONS, DataType.INT64, ['batch', 'sequence']);
