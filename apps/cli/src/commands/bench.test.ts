@@ -24,7 +24,10 @@ describe('clip-vg bench', () => {
     expect(out).toMatch(/images\/s/);
     const chunked = await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '3', '--chunk', '2', '--runs', '1', '--threads', '1', '--json']);
     expect(chunked.code).toBe(0);
-    expect(JSON.parse(chunked.out)).toMatchObject({ engine: 'onnx', batch: 3, chunk_size: 2 });
+    expect(JSON.parse(chunked.out)).toMatchObject({ engine: 'onnx', batch: 3, chunk_size: 2, expressions_per_image: 1 });
+    const shared = await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '4', '--per-image', '2', '--runs', '1', '--threads', '1']);
+    expect(shared.code).toBe(0);
+    expect(shared.out).toMatch(/batch 4 \(2 expressions per image\)/);
   });
 
   test('--train --json: a training step (forward, backward, AdamW) on the tiny model', async () => {
@@ -43,6 +46,7 @@ describe('clip-vg bench', () => {
     expect((await runCli(['bench', '--engine', 'torch'])).err).toBe('clip-vg: bench: --engine must be tfjs or onnx, got "torch"\n');
     expect((await runCli(['bench', '--batch', '0'])).err).toBe('clip-vg: bench: --batch must be a positive integer, got "0"\n');
     expect((await runCli(['bench', '--chunk', '1.5'])).err).toBe('clip-vg: bench: --chunk must be a positive integer, got "1.5"\n');
+    expect((await runCli(['bench', '--per-image', '0'])).err).toBe('clip-vg: bench: --per-image must be a positive integer, got "0"\n');
     const unknown = await runCli(['bench', '--model', 'RN50', '--backend', 'wasm']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^clip-vg: bench: unknown model "RN50"/);
