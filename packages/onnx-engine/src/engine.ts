@@ -73,7 +73,7 @@ export async function createSession(bytes: Uint8Array, options: OnnxEngineOption
   return session;
 }
 
-/** Images per ORT run on the CPU provider (see `OnnxEngineOptions.chunkSize`). */
+/** Distinct images per ORT run on the CPU provider (see `OnnxEngineOptions.chunkSize`). */
 export const DEFAULT_CPU_CHUNK = 4;
 
 export class OnnxClipVG {
@@ -81,7 +81,7 @@ export class OnnxClipVG {
     readonly config: ClipVGConfig,
     private readonly session: ort.InferenceSession,
     readonly executionProvider: ExecutionProvider,
-    /** The most images per ORT run. */
+    /** The most distinct images per ORT run. */
     readonly chunkSize: number,
   ) {}
 

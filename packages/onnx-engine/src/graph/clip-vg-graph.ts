@@ -56,7 +56,7 @@ export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, ori
 
   const visualOut = (): void => g.output(VISUAL_FEATURES, DataType.FLOAT, ['batch', tokens, visualWidth]);
   const textOut = (): void => g.output(TEXT_FEATURES, DataType.FLOAT, ['batch', 'text_length', config.clip.embedDim]);
-  const images = (): string => g.input(INPUT_IMAGES, DataType.FLOAT, ['batch', size, size, 3]);
+  const images = (count = 'batch'): string => g.input(INPUT_IMAGES, DataType.FLOAT, [count, size, size, 3]);
   const ids = (): string => g.input(INPUT_IDS, DataType.INT64, ['batch', 'text_length']);
   const batchOf = (x: string): string => g.op('Shape', [x], { start: 0, end: 1 });
   const lengthOf = (x: string): string => g.op('Shape', [x], { start: 1, end: 2 });
@@ -82,7 +82,7 @@ export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, ori
     shapeSource = text;
   } else {
     // The image tower runs once per distinct image; `image_index` gives each row its image.
-    const x = g.input(INPUT_IMAGES, DataType.FLOAT, ['images', size, size, 3]);
+    const x = images('images');
     shapeSource = ids();
     const imageIndex = g.input(INPUT_IMAGE_INDEX, DataType.INT64, ['batch']);
     const perRow = (perImage: string): string => g.op('Gather', [perImage, imageIndex], { axis: 0 });
