@@ -22,6 +22,7 @@ export type { ParameterSpec, Init } from './init';
 export { configFromStateDict, readOfficialCheckpoint, type ConfigOverrides, type OfficialCheckpoint } from './checkpoint';
 export {
   readProjectFolder,
+  readProjectConfig,
   isProjectFolder,
   PROJECT_CONFIG_FILE,
   PROJECT_WEIGHTS_FILE,

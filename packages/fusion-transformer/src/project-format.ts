@@ -40,10 +40,9 @@ export interface ProjectFolder {
   weights: WeightSource;
 }
 
-/** Read and check a project folder; errors name the file and the problem. */
-export function readProjectFolder(dir: string): ProjectFolder {
+/** Read and check a project folder's `config.json` alone (no weights); errors name the file and the problem. */
+export function readProjectConfig(dir: string): ProjectConfigJson {
   const configFile = path.join(dir, PROJECT_CONFIG_FILE);
-  const weightsFile = path.join(dir, PROJECT_WEIGHTS_FILE);
   if (!existsSync(configFile)) throw new Error(`${dir}: not a CLIP-VG model folder (no ${PROJECT_CONFIG_FILE})`);
   let json: ProjectConfigJson;
   try {
@@ -62,6 +61,13 @@ export function readProjectFolder(dir: string): ProjectFolder {
   } catch (error) {
     throw new Error(`${configFile}: ${(error as Error).message}`);
   }
+  return json;
+}
+
+/** Read and check a project folder; errors name the file and the problem. */
+export function readProjectFolder(dir: string): ProjectFolder {
+  const json = readProjectConfig(dir);
+  const weightsFile = path.join(dir, PROJECT_WEIGHTS_FILE);
   if (!existsSync(weightsFile)) throw new Error(`${dir}: ${PROJECT_WEIGHTS_FILE} is missing`);
   let weights: WeightSource;
   try {

@@ -44,7 +44,7 @@ export interface InferenceBenchOptions {
    */
   expressionsPerImage?: number;
   threads?: number;
-  /** ONNX engine: the most images per ORT run (see `OnnxEngineOptions.chunkSize`). */
+  /** ONNX engine: the most distinct images per ORT run (see `OnnxEngineOptions.chunkSize`). */
   chunkSize?: number;
   executionProvider?: ExecutionProvider;
   profilePrefix?: string;
@@ -61,7 +61,7 @@ export interface InferenceBenchResult {
   text_tokens: number;
   expressions_per_image: number;
   threads: number | null;
-  /** ONNX engine: the most images per ORT run (the batch runs as consecutive chunks); null for tfjs. */
+  /** ONNX engine: the most distinct images per ORT run (the batch runs as consecutive chunks); null for tfjs. */
   chunk_size: number | null;
   images_per_s: number;
   ms_per_batch: number;

@@ -46,7 +46,7 @@ export function registerBench(program: Command): void {
     .option('--padding <fraction>', 'letterbox padding as a fraction of image rows (0 = square images)', '0')
     .option('--per-image <n>', 'consecutive rows that share an image (different expressions; RefCOCO: ~3); the onnx engine runs the image tower once per image', '1')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
-    .option('--chunk <n>', 'ONNX Runtime: the most images per run; a batch runs as chunks of this size (default: 4 on cpu, the whole batch on cuda)')
+    .option('--chunk <n>', 'ONNX Runtime: the most distinct images per run; a batch runs as chunks of this size (default: 4 on cpu, the whole batch on cuda)')
     .option('--provider <name>', 'ONNX Runtime execution provider: cpu or cuda', 'cpu')
     .option('--profile <prefix>', "write ONNX Runtime's per-op profile (JSON) with this file prefix")
     .option('--no-spin', "stop ONNX Runtime's idle threads from spinning (fairer on a machine shared with other work)")

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@clip-vg/backend';
 import { ClipTokenizer } from '@clip-vg/clip-encoders';
-import { ClipVG, isProjectFolder, PROJECT_CONFIG_FILE, type ClipVGConfig, type ProjectConfigJson } from '@clip-vg/fusion-transformer';
+import { ClipVG, isProjectFolder, readProjectConfig, type ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { drawDetections, letterbox, letterboxToOriginal, loadImage, type Letterboxed, type RgbImage } from '@clip-vg/image';
 import { createPredictor, OnnxClipVG, parseEngine, type BoxPredictor, type EngineName } from '@clip-vg/onnx-engine';
 import { writeFileAtomic } from '../util/atomic-write';
@@ -205,7 +205,7 @@ async function loadPredictor(checkpoint: string, clip: string | undefined, engin
     const message = oneLine(error);
     throw new CliError(message.includes(checkpoint) ? message : `${checkpoint}: ${message}`);
   };
-  if (engine === 'onnx' && !clip && !withoutClip(checkpoint)) {
+  if (engine === 'onnx' && !clip && holdsClip(checkpoint, fail)) {
     const onnx = await OnnxClipVG.fromPretrained(checkpoint).catch(fail);
     return { config: onnx.config, predictor: { engine, predict: (images, mask, ids) => onnx.predict(images, mask, ids), dispose: () => onnx.dispose() } };
   }
@@ -217,13 +217,12 @@ async function loadPredictor(checkpoint: string, clip: string | undefined, engin
   return { config: model.config, predictor: { ...predictor, dispose: async () => { await predictor.dispose(); model.dispose(); } } };
 }
 
-/** A project folder saved without CLIP weights (its CLIP comes from --clip or the hub). */
-function withoutClip(checkpoint: string): boolean {
-  if (!isProjectFolder(checkpoint)) return false;
+/** False for a project folder saved without CLIP: its CLIP comes from --clip or the hub, through the TensorFlow.js loader. */
+function holdsClip(checkpoint: string, fail: (error: unknown) => never): boolean {
   try {
-    return !(JSON.parse(readFileSync(path.join(checkpoint, PROJECT_CONFIG_FILE), 'utf8')) as ProjectConfigJson).includesClip;
-  } catch {
-    return false; // the loader reports what is wrong with the folder
+    return !isProjectFolder(checkpoint) || readProjectConfig(checkpoint).includesClip;
+  } catch (error) {
+    return fail(error);
   }
 }
 
