@@ -63,7 +63,10 @@ export interface InferenceBenchResult {
   threads: number | null;
   /** ONNX engine: the most distinct images per ORT run (the batch runs as consecutive chunks); null for tfjs. */
   chunk_size: number | null;
+  /** Rows (image–expression pairs) per second: with `expressions_per_image` 1, images per second. */
   images_per_s: number;
+  /** Distinct images per second (the image tower's rate): `images_per_s / expressions_per_image`, rounded up per batch. */
+  distinct_images_per_s: number;
   ms_per_batch: number;
   runs_ms: number[];
   /** Process CPU time (user + system) per batch, median: what the batch costs whatever else runs beside it. */
@@ -160,6 +163,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
       threads: options.engine === 'onnx' ? options.threads ?? os.availableParallelism() : null,
       chunk_size: engine ? Math.min(batch, engine.chunkSize) : null,
       images_per_s: (batch * 1000) / ms,
+      distinct_images_per_s: (Math.ceil(batch / (options.expressionsPerImage ?? 1)) * 1000) / ms,
       ms_per_batch: ms,
       runs_ms: times.map((t) => Math.round(t * 10) / 10),
       cpu_ms_per_batch: median(cpuTimes),

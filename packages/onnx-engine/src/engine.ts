@@ -16,7 +16,7 @@ import {
 import { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGE_INDEX, INPUT_IMAGES, INPUT_KEY_BIAS, INPUT_POSITIONS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 import { groupRowsByImage } from './image-groups';
 import type { WeightSource } from './graph/weights';
-import { graphInputs } from './inputs';
+import { batchInputArrays, graphInputsForRows } from './inputs';
 import { collectGarbage } from './memory';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -141,6 +141,7 @@ export class OnnxClipVG {
     const imageData = images.dataSync() as Float32Array;
     const maskValues = pixelMask.dataSync();
     const maskData = maskValues instanceof Int32Array ? maskValues : Int32Array.from(maskValues);
+    const hostInputs = batchInputArrays(ids, pixelMask, this.config);
     // Rows that show the same image run the image tower once (exact: CLIP's features depend on the pixels alone).
     for (const { start, end, imageRows, imageIndex } of groupRowsByImage(imageData, maskData, batch, this.chunkSize)) {
       const rows = end - start;
@@ -149,11 +150,7 @@ export class OnnxClipVG {
       const chunkImages = inOrder ? imageData.subarray(start * imageLength, end * imageLength) : new Float32Array(distinct * imageLength);
       if (!inOrder) imageRows.forEach((row, i) => chunkImages.set(imageData.subarray(row * imageLength, (row + 1) * imageLength), i * imageLength));
       // Each chunk's text and fusion sequence are trimmed to what that chunk uses.
-      const whole = rows === batch;
-      const chunkIds = whole ? ids : tf.slice(ids, [start, 0], [rows, -1]);
-      const chunkMask = whole ? pixelMask : tf.slice(pixelMask, [start, 0, 0], [rows, -1, -1]);
-      const inputs = graphInputs(chunkIds, chunkMask, this.config);
-      if (!whole) tf.dispose([chunkIds, chunkMask]);
+      const inputs = graphInputsForRows(hostInputs, start, end);
       const feeds = {
         [INPUT_IMAGES]: new ort.Tensor('float32', chunkImages, [distinct, size, size, 3]),
         [INPUT_IDS]: new ort.Tensor('int64', inputs.ids, [rows, inputs.length]),

@@ -38,13 +38,41 @@ export function usedTextLength(ids: Int32Array, batch: number, length: number): 
   return used;
 }
 
+/** A batch's ids and patch mask as host arrays, read once so that each chunk of rows needs no tensor work. */
+export interface BatchInputArrays {
+  /** Token ids [B, L] int32. */
+  ids: Int32Array;
+  /** L. */
+  length: number;
+  /** 1 where a patch is letterbox padding [B, P]. */
+  patchMask: Uint8Array;
+  /** P. */
+  patches: number;
+}
+
+/** Ids int32 [B, L] and the pixel mask [B, H, W] (1 = padding) → host arrays for `graphInputsForRows`. */
+export function batchInputArrays(ids: tf.Tensor2D, pixelMask: tf.Tensor3D, config: ClipVGConfig): BatchInputArrays {
+  const grid = patchGrid(config);
+  const values = ids.dataSync();
+  return {
+    ids: values instanceof Int32Array ? values : Int32Array.from(values),
+    length: ids.shape[1],
+    patchMask: tf.tidy(() => visualPatchMask(pixelMask, grid).dataSync() as Uint8Array),
+    patches: grid * grid,
+  };
+}
+
 /** Ids int32 [B, L] and the pixel mask [B, H, W] (1 = padding) → the graph's ids and key mask. */
 export function graphInputs(ids: tf.Tensor2D, pixelMask: tf.Tensor3D, config: ClipVGConfig): GraphInputs {
-  const [batch, length] = ids.shape;
-  const grid = patchGrid(config);
-  const patches = grid * grid;
-  const idData = ids.dataSync() instanceof Int32Array ? (ids.dataSync() as Int32Array) : Int32Array.from(ids.dataSync());
-  const patchMask = tf.tidy(() => visualPatchMask(pixelMask, grid).dataSync() as Uint8Array); // [B, P]
+  return graphInputsForRows(batchInputArrays(ids, pixelMask, config), 0, ids.shape[0]);
+}
+
+/** `graphInputs` of rows `start` to `end` (exclusive) of a batch; the text is trimmed to what those rows use. */
+export function graphInputsForRows(arrays: BatchInputArrays, start: number, end: number): GraphInputs {
+  const { length, patches } = arrays;
+  const batch = end - start;
+  const idData = arrays.ids.subarray(start * length, end * length);
+  const patchMask = arrays.patchMask.subarray(start * patches, end * patches);
   const used = usedTextLength(idData, batch, length);
   const trimmed = new BigInt64Array(batch * used);
   const kept: number[][] = [];

@@ -28,6 +28,9 @@ describe('clip-vg bench', () => {
     const shared = await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '4', '--per-image', '2', '--runs', '1', '--threads', '1']);
     expect(shared.code).toBe(0);
     expect(shared.out).toMatch(/batch 4 \(2 expressions per image\)/);
+    expect(shared.out).toMatch(/image–expression pairs\/s \([\d.]+ distinct images\/s\)/);
+    const sharedJson = JSON.parse((await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '4', '--per-image', '2', '--runs', '1', '--threads', '1', '--json'])).out);
+    expect(sharedJson.distinct_images_per_s).toBeCloseTo(sharedJson.images_per_s / 2, 6);
   });
 
   test('--train --json: a training step (forward, backward, AdamW) on the tiny model', async () => {

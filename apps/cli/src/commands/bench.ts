@@ -108,7 +108,7 @@ async function bench(options: BenchCliOptions): Promise<void> {
 function formatResult(r: InferenceBenchResult): string {
   const lines = [
     `CLIP-VG ${r.model}, engine ${r.engine} on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, batch ${r.batch}${r.expressions_per_image > 1 ? ` (${r.expressions_per_image} expressions per image)` : ''}${r.chunk_size !== null && r.chunk_size < r.batch ? ` (run in chunks of ${r.chunk_size})` : ''}, ${r.text_tokens} text tokens`,
-    `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_batch.toFixed(0)} ms per batch (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
+    `  ${r.expressions_per_image > 1 ? `${r.images_per_s.toFixed(2)} image–expression pairs/s (${r.distinct_images_per_s.toFixed(2)} distinct images/s)` : `${r.images_per_s.toFixed(2)} images/s`}   ${r.ms_per_batch.toFixed(0)} ms per batch (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
     `  ${r.cpu_ms_per_batch.toFixed(0)} ms of CPU time per batch (user + system, all threads)`,
     `  peak memory ${r.peak_rss_mb} MB RSS${r.build_s !== null ? `   session built in ${r.build_s.toFixed(1)} s` : ''}   load average ${r.load_average.toFixed(2)}`,
   ];
