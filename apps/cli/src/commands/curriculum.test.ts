@@ -1,14 +1,22 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadPth } from '@clip-vg/torch-io';
 import { runCli } from '../testing/run-cli';
 
-
 const SMALL = ['--host', 'simulated', '--host-option', 'sources=template:60:0.7,relation:40:0.5', '--examples', '2'];
 
+const made: string[] = [];
+/** A fresh temp folder, removed after the file's tests. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 test('a custom policy module from a temp folder runs through clip-vg curriculum --policy', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'custom-policy-'));
+  const dir = tempDir('custom-policy-');
   writeFileSync(
     path.join(dir, 'keep-half.js'),
     `module.exports = {
@@ -46,7 +54,7 @@ test('a custom policy module from a temp folder runs through clip-vg curriculum 
 });
 
 test('msa on the simulated host writes the per-source split files in k order and the SR/CR grid', async () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'msa-'));
+  const out = tempDir('msa-');
   const { code, stdout, stderr } = await runCli(['curriculum', '--policy', 'msa', ...SMALL, '-o', out, '--thresholds', '0.1,0.3,0.5', '--set', 'measurers=all']);
   expect([code, stderr.split('\n').filter((l) => l.startsWith('clip-vg:'))]).toEqual([0, []]);
   expect(stdout).toMatch(/^curriculum msa: val Acc@0\.5 \d+\.\d\d% on \d+\/100 samples/);
@@ -60,7 +68,7 @@ test('msa on the simulated host writes the per-source split files in k order and
 });
 
 test('bad input fails with one line and exit code 1', async () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'bad-'));
+  const out = tempDir('bad-');
   const unknown = await runCli(['curriculum', '--policy', 'nope', ...SMALL, '-o', out]);
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toMatch(/^clip-vg: unknown curriculum policy "nope": not a built-in \(all, fixed, ssa, msa[^\n]*\n$/);
