@@ -4,7 +4,8 @@
  * `../shared` (beside the checkout) holds the goldens, fixtures and vocabulary. It is read in place,
  * never copied. On a clone without it, tests that need it are skipped with a visible message.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -40,6 +41,17 @@ export function describeShared(name: string, fn: () => void): void {
   describe(name, () => {
     test.skip('needs ../shared (absent)', () => undefined);
   });
+}
+
+const madeDirs: string[] = [];
+// Registered when a test file first imports this module (jest evaluates it once per file).
+if (typeof afterAll === 'function') afterAll(() => madeDirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh folder under the OS temp dir, removed after the importing test file's tests. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 export const REPO_ROOT = repoRoot;

@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { tempDir } from '@clip-vg/test-utils';
 import { runExperiment } from './experiment';
 import { getPolicy } from './registry';
 import { scriptedHost } from './test-hosts';
@@ -9,7 +9,7 @@ const sources = { a: Array.from({ length: 6 }, (_, i) => ({ id: `a${i}`, source:
 const session = () => ({ dataset: 'plain', host: scriptedHost((s) => s.r as number, (set) => set.length / 10), sources });
 
 test('samples without split-record fields skip the split files (auto), or fail before the policy runs (true)', async () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'exp-'));
+  const out = tempDir('exp-');
   const s = session();
   const run = await runExperiment({ policy: getPolicy('fixed'), options: { threshold: 0.3 }, session: s, outDir: out });
   expect(run.splits).toEqual([]);

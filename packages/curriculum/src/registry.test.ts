@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { tempDir } from '@clip-vg/test-utils';
 import { getPolicy, listPolicies, loadPolicy, registerPolicy } from './registry';
 import type { CurriculumPolicy } from './types';
 
@@ -23,7 +23,7 @@ test('built-ins are registered by name', () => {
 });
 
 test('a policy module loads from a path relative to cwd and registers under its name', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+  const dir = tempDir('policy-');
   writeFileSync(path.join(dir, 'my-policy.js'), POLICY_SOURCE);
   writeFileSync(path.join(dir, 'named.cjs'), POLICY_SOURCE.replace('module.exports =', 'exports.policy =').replace('first-half', 'named-half'));
   const p = await loadPolicy('./my-policy.js', dir);
@@ -33,7 +33,7 @@ test('a policy module loads from a path relative to cwd and registers under its 
 });
 
 test('bad policy modules fail with one line naming the file', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+  const dir = tempDir('policy-');
   writeFileSync(path.join(dir, 'empty.js'), 'module.exports = { hello: 1 };');
   await expect(loadPolicy('./empty.js', dir)).rejects.toThrow(`${path.join(dir, 'empty.js')}: exports no curriculum policy`);
   await expect(loadPolicy('./missing.js', dir)).rejects.toThrow('missing.js: policy module not found');

@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '@clip-vg/test-utils';
 import { isTensor, loadPth, type TorchTensor } from '@clip-vg/torch-io';
 import type { GroundingRecord } from '@clip-vg/datasets';
 import { writeReliabilityOutputs } from './reliability-outputs';
@@ -25,7 +26,7 @@ const python = (() => {
 })();
 
 describe('writeReliabilityOutputs', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'reliability-'));
+  const dir = tempDir('reliability-');
   let written: Awaited<ReturnType<typeof writeReliabilityOutputs>>;
 
   beforeAll(async () => {
@@ -89,7 +90,7 @@ describe('writeReliabilityOutputs', () => {
 });
 
 test('flickr rows are 3-lists; MSA per-source subsets use the README names', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'subset-'));
+  const dir = tempDir('subset-');
   expect(sourceSubsetName(2, 'unc+', 'relation', 0.5)).toBe('2_unc+_train_pseudo_relation_0_5.pth');
   const file = writeSourceSubset({ outDir: dir, order: 1, dataset: 'flickr', source: 'template', threshold: 0, records: records.slice(0, 2) });
   expect(path.basename(file)).toBe('1_flickr_train_pseudo_template_0_0.pth');

@@ -1,19 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadPth } from '@clip-vg/torch-io';
+import { tempDir } from '@clip-vg/test-utils';
 import { runCli } from '../testing/run-cli';
 
 const SMALL = ['--host', 'simulated', '--host-option', 'sources=template:60:0.7,relation:40:0.5', '--examples', '2'];
 
-const made: string[] = [];
-/** A fresh temp folder, removed after the file's tests. */
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 test('a custom policy module from a temp folder runs through clip-vg curriculum --policy', async () => {
   const dir = tempDir('custom-policy-');

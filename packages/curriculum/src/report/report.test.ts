@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { tempDir } from '@clip-vg/test-utils';
 import sharp from 'sharp';
 import { getPolicy } from '../registry';
 import { createSimulatedHost, simulatedSources } from '../simulated';
@@ -11,7 +11,7 @@ test('an MSA report holds results.json, markdown, html, the SR/CR grid, per-pair
   const sources = simulatedSources({ a: { count: 120, cleanRate: 0.7 }, b: { count: 80, cleanRate: 0.5 } });
   const result = await getPolicy('msa').run(sources, createSimulatedHost(), { thresholds: [0.2, 0.5, 0.8] });
   const summary = summarizeRun('msa', { thresholds: [0.2, 0.5, 0.8] }, sources, result, { dataset: 'synthetic', host: 'simulated' });
-  const dir = mkdtempSync(path.join(tmpdir(), 'report-'));
+  const dir = tempDir('report-');
   const files = await writeReport(dir, summary, {
     images: [{ title: 'an example', width: 200, height: 150, boxes: [{ box: [10, 20, 110, 120], label: 'pseudo' }, { box: [30, 20, 130, 120], label: 'pred', color: '#e00000' }] }],
   });
