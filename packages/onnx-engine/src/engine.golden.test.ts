@@ -4,6 +4,7 @@ import { ClipVG } from '@clip-vg/fusion-transformer';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import { loadPth, type TorchTensor } from '@clip-vg/torch-io';
 import { OnnxClipVG } from './engine';
+import { buildClipVGOnnx } from './graph/clip-vg-graph';
 
 /** The ONNX engine against the TensorFlow.js model and the PyTorch goldens (../shared/golden/clipvg-tiny). */
 describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
@@ -35,6 +36,16 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
     expect(maxDiff(boxes, reference)).toBeLessThan(1e-4);
     expect(maxDiff(boxes, want)).toBeLessThan(1e-4);
     tf.dispose([x, mask, ids, want, reference, boxes]);
+  });
+
+  test("the last layer's [REG] attention with folded key/value projections gives the plain attention's boxes", async () => {
+    const [x, mask, ids] = [images(), t('image_mask', 'int32') as tf.Tensor3D, t('text_ids', 'int32') as tf.Tensor2D];
+    const weights = model.stateDict({ includeClip: true }) as never;
+    const plain = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, model.config, 'golden', 'full', { foldRegAttention: false }), model.config, { threads: 1 });
+    const [a, b] = [await plain.predictArrays(x, mask, ids), await engine.predictArrays(x, mask, ids)];
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-6);
+    tf.dispose([x, mask, ids]);
+    await plain.dispose();
   });
 
   test('from the official state dict directly (no TensorFlow.js weights) gives the same boxes', async () => {

@@ -39,6 +39,8 @@ export interface GraphOptions {
   fusedNorm?: boolean;
   /** With `fusedAttention`: separate q, k, v GEMMs instead of one and a Split (experiment). Default false. */
   qkvApart?: boolean;
+  /** The last fusion layer's [REG]-only attention without key and value projections (see `fusion.ts`). Default true. */
+  foldRegAttention?: boolean;
 }
 
 /**
@@ -47,9 +49,9 @@ export interface GraphOptions {
  * is copied once into the returned bytes.
  */
 export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, origin = 'state dict', part: GraphPart = 'full', options: GraphOptions = {}): Uint8Array {
-  const { foldLastBlock = true, packedAttention = true, fusedAttention = true, fusedNorm = false, qkvApart = false } = options;
+  const { foldLastBlock = true, packedAttention = true, fusedAttention = true, fusedNorm = false, qkvApart = false, foldRegAttention = true } = options;
   const g = new GraphBuilder(`clip_vg_${part}`);
-  const ctx: Ctx = { g, w: new WeightReader(weights, g, origin), packedAttention, fusedAttention, fusedNorm, qkvApart };
+  const ctx: Ctx = { g, w: new WeightReader(weights, g, origin), packedAttention, fusedAttention, fusedNorm, qkvApart, foldRegAttention };
   const size = config.imsize;
   const tokens = (size / config.clip.visionPatchSize) ** 2 + 1;
   const visualWidth = config.extractLayers.length * config.clip.visionWidth;

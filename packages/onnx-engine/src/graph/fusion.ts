@@ -1,11 +1,11 @@
 /**
  * CLIP-VG's vision-language encoder and box head as ONNX. Only the [REG] row reaches the box head, so the
- * last layer computes that one query row (its keys and values still come from every position), and the sequence
+ * last layer computes that one query row (and folds the key and value projections into it: `regAttention`), and the sequence
  * holds only the positions that are keys: a masked position's row only ever feeds itself (see `inputs.ts`).
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { DataType } from '../onnx/onnx-proto';
-import { addAndNorm, attention, linear, type Ctx } from './layers';
+import { addAndNorm, affine, attention, linear, type Ctx } from './layers';
 
 const LAYER = 'vl_transformer.encoder.layers';
 const BOX_HEAD = 'bbox_embed.layers';
@@ -23,12 +23,38 @@ function regRow(ctx: Ctx, x: string): string {
 function fusionLayer(ctx: Ctx, src: string, pos: string, mask: FusionMask, prefix: string, config: ClipVGConfig, regOnly: boolean): string {
   const { g } = ctx;
   const queryKey = g.op('Add', [src, pos]); // [B, S, D]
-  const query = regOnly ? regRow(ctx, queryKey) : queryKey;
   const residual = regOnly ? regRow(ctx, src) : src;
-  const attended = attention(ctx, { query, key: queryKey, value: src, mask: mask.additive, fusedMask: { keyPadding: mask.keyPadding } }, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads);
+  const attended = regOnly && ctx.foldRegAttention
+    ? regAttention(ctx, queryKey, src, mask.additive, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads)
+    : attention(ctx, { query: regOnly ? regRow(ctx, queryKey) : queryKey, key: queryKey, value: src, mask: mask.additive, fusedMask: { keyPadding: mask.keyPadding } }, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads);
   const x = addAndNorm(ctx, residual, attended, `${prefix}.norm1`).normed;
   const fed = linear(ctx, linear(ctx, x, `${prefix}.linear1`, 'Relu'), `${prefix}.linear2`);
   return addAndNorm(ctx, x, fed, `${prefix}.norm2`).normed;
+}
+
+/**
+ * Attention of the [REG] query alone without projecting any key or value. Per head h, with W_k,h the head's rows:
+ * `q_h · (W_k,h x_j + b_k,h) = (W_k,hᵀ q_h) · x_j + q_h · b_k,h`, and the last term is the same for every key j, so
+ * the softmax drops it; `Σ_j a_hj (W_v,h x_j + b_v,h) = W_v,h (Σ_j a_hj x_j) + b_v,h` because the weights sum to 1.
+ * Two [S, D]·[D, D] projections per row become a few D-long products per head (exact up to summation order).
+ * `queryKey` = src + pos [B, S, D] (queries and keys), `src` [B, S, D] (values) → [B, 1, D] after `out_proj`.
+ */
+function regAttention(ctx: Ctx, queryKey: string, src: string, additiveMask: string, prefix: string, width: number, heads: number): string {
+  const { g, w } = ctx;
+  const headDim = width / heads;
+  const scaled = { rows: width, factor: 1 / Math.sqrt(headDim) };
+  const inProj = `${prefix}.in_proj_weight`;
+  const query = affine(ctx, regRow(ctx, queryKey), w.matrixT(inProj, { from: 0, count: width }, scaled), w.vector(`${prefix}.in_proj_bias`, { from: 0, count: width }, scaled), width, width); // [B, 1, D], scaled
+  const perHead = g.op('Reshape', [query, g.int64s([0, heads, 1, headDim])]); // [B, H, 1, d]
+  const keyWeights = w.headBlocks(inProj, { from: width, count: width }, heads); // [H, d, D]
+  const queryInInput = g.op('Reshape', [g.op('MatMul', [perHead, keyWeights]), g.int64s([0, heads, width, 1])]); // [B, H, D, 1]
+  const scores = g.op('MatMul', [g.op('Unsqueeze', [queryKey, g.int64s([1])]), queryInInput]); // [B, H, S, 1]
+  const masked = g.op('Add', [g.op('Reshape', [scores, g.int64s([0, heads, 1, -1])]), additiveMask]); // [B, H, 1, S]
+  const mixed = g.op('MatMul', [g.op('Softmax', [masked], { axis: -1 }), g.op('Unsqueeze', [src, g.int64s([1])])]); // [B, H, 1, D]
+  const valueWeights = w.headBlocks(inProj, { from: 2 * width, count: width }, heads, true); // [H, D, d]
+  const context = g.op('Reshape', [g.op('MatMul', [mixed, valueWeights]), g.int64s([0, 1, width])]); // [B, 1, D]
+  const withBias = g.op('Add', [context, w.vector(`${prefix}.in_proj_bias`, { from: 2 * width, count: width })]);
+  return linear(ctx, withBias, `${prefix}.out_proj`);
 }
 
 /** The key mask both ways: additive [B, 1, 1, S] (0 / -1e9) and int32 [B, S] (1 = attend). */

@@ -17,6 +17,8 @@ export interface Ctx {
   qkvApart?: boolean;
   /** Self-attention (unmasked or causal) as `com.microsoft.Attention`: the q/k/v projection inside the kernel. */
   packedAttention?: boolean;
+  /** The last fusion layer's [REG] attention with the key and value projections folded into the query side. */
+  foldRegAttention?: boolean;
 }
 
 /**

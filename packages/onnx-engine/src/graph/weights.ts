@@ -78,6 +78,24 @@ export class WeightReader {
     return this.g.weight(key, data, [count]);
   }
 
+  /**
+   * Rows `[from, from + count)` of a PyTorch `[out, in]` matrix split into `heads` blocks of rows: `[heads, count /
+   * heads, in]` as stored, or with `transposed` each block as `[in, count / heads]` (`[heads, in, count / heads]`).
+   */
+  headBlocks(name: string, rows: { from: number; count: number }, heads: number, transposed = false): string {
+    const key = `${name}[${rows.from}:${rows.from + rows.count}]/${heads}${transposed ? 'ᵀ' : ''}`;
+    if (this.g.has(key)) return key;
+    const entry = this.entry(name);
+    const inFeatures = entry.shape[1]!;
+    const headRows = rows.count / heads;
+    const data = entry.toFloat32Array().subarray(rows.from * inFeatures, (rows.from + rows.count) * inFeatures);
+    if (!transposed) return this.g.weight(key, Float32Array.from(data), [heads, headRows, inFeatures]);
+    const out = new Float32Array(data.length);
+    const block = headRows * inFeatures;
+    for (let h = 0; h < heads; h++) out.set(transpose2d(data.subarray(h * block, (h + 1) * block), headRows, inFeatures), h * block);
+    return this.g.weight(key, out, [heads, inFeatures, headRows]);
+  }
+
   /** Float32 data of a weight (for weights folded together at build time). */
   data(name: string): Float32Array {
     return this.entry(name).toFloat32Array();
