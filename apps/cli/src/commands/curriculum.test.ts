@@ -6,7 +6,6 @@ import { runCli } from '../testing/run-cli';
 
 const SMALL = ['--host', 'simulated', '--host-option', 'sources=template:60:0.7,relation:40:0.5', '--examples', '2'];
 
-
 test('a custom policy module from a temp folder runs through clip-vg curriculum --policy', async () => {
   const dir = tempDir('custom-policy-');
   writeFileSync(

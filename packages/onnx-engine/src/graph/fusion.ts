@@ -1,7 +1,8 @@
 /**
  * CLIP-VG's vision-language encoder and box head as ONNX. Only the [REG] row reaches the box head, so the
- * last layer computes that one query row (and folds the key and value projections into it: `regAttention`), and the sequence
- * holds only the positions that are keys: a masked position's row only ever feeds itself (see `inputs.ts`).
+ * last layer computes that one query row (with the key and value projections folded into it: `regAttention`), and
+ * the sequence holds only the positions that are keys: a masked position's row only ever feeds itself (see
+ * `inputs.ts`).
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { DataType } from '../onnx/onnx-proto';
