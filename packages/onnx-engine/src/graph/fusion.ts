@@ -6,7 +6,7 @@
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { DataType } from '../onnx/onnx-proto';
-import { addAndNorm, affine, attention, linear, type Ctx } from './layers';
+import { addAndNorm, attention, inProjection, linear, type Ctx } from './layers';
 
 const LAYER = 'vl_transformer.encoder.layers';
 const BOX_HEAD = 'bbox_embed.layers';
@@ -43,9 +43,8 @@ function fusionLayer(ctx: Ctx, src: string, pos: string, mask: FusionMask, prefi
 function regAttention(ctx: Ctx, queryKey: string, src: string, additiveMask: string, prefix: string, width: number, heads: number): string {
   const { g, w } = ctx;
   const headDim = width / heads;
-  const scaled = { rows: width, factor: 1 / Math.sqrt(headDim) };
   const inProj = `${prefix}.in_proj_weight`;
-  const query = affine(ctx, regRow(ctx, queryKey), w.matrixT(inProj, { from: 0, count: width }, scaled), w.vector(`${prefix}.in_proj_bias`, { from: 0, count: width }, scaled), width, width); // [B, 1, D], scaled
+  const query = inProjection(ctx, regRow(ctx, queryKey), prefix, 0, 1, width, heads); // [B, 1, D], scaled
   const perHead = g.op('Reshape', [query, g.int64s([0, heads, 1, headDim])]); // [B, H, 1, d]
   const keyWeights = w.headBlocks(inProj, { from: width, count: width }, heads); // [H, d, D]
   const queryInInput = g.op('Reshape', [g.op('MatMul', [perHead, keyWeights]), g.int64s([0, heads, width, 1])]); // [B, H, D, 1]

@@ -79,6 +79,19 @@ export interface AttentionInputs {
 }
 
 /**
+ * `x [..., W]` through `count` consecutive parts of `nn.MultiheadAttention`'s packed `in_proj` (0 = q, 1 = k, 2 = v),
+ * starting at part `first` → [..., count · W]. PyTorch scales the projected queries (bias included) before the
+ * product, so the q rows carry 1/sqrt(head_dim).
+ */
+export function inProjection(ctx: Ctx, x: string, prefix: string, first: number, count: number, width: number, heads: number): string {
+  const { w } = ctx;
+  const rows = { from: first * width, count: count * width };
+  const scaled = first === 0 ? { rows: width, factor: 1 / Math.sqrt(width / heads) } : undefined;
+  const weight = w.matrixT(`${prefix}.in_proj_weight`, rows, scaled);
+  return affine(ctx, x, weight, w.vector(`${prefix}.in_proj_bias`, rows, scaled), width, rows.count);
+}
+
+/**
  * `nn.MultiheadAttention` (`prefix.in_proj_weight [3W, W]`, `prefix.out_proj`), batch first. Projections
  * that read the same input are packed into one MatMul (the same columns, the same sums), queries only as
  * many rows as `query` has (the last fusion layer needs only [REG]).
@@ -99,12 +112,7 @@ export function attention(ctx: Ctx, inputs: AttentionInputs, prefix: string, wid
   const project = (x: string, parts: number[]): string[] => {
     if (ctx.fusedAttention && ctx.qkvApart && parts.length > 1) return parts.map((part) => project(x, [part])[0]!);
     // Consecutive packed parts (q|k|v rows of in_proj) read from one input become one GEMM, then split.
-    const from = parts[0]! * width;
-    const count = parts.length * width;
-    // PyTorch scales the projected queries (bias included) before the product: folded into the q rows.
-    const scaled = parts[0] === 0 ? { rows: width, factor: 1 / Math.sqrt(headDim) } : undefined;
-    const weight = w.matrixT(`${prefix}.in_proj_weight`, { from, count }, scaled);
-    const projected = affine(ctx, x, weight, w.vector(`${prefix}.in_proj_bias`, { from, count }, scaled), width, count);
+    const projected = inProjection(ctx, x, prefix, parts[0]!, parts.length, width, heads);
     return parts.length === 1 ? [projected] : g.opMulti('Split', [projected], { axis: -1 }, parts.length);
   };
   let q: string;
