@@ -47,7 +47,10 @@ const madeDirs: string[] = [];
 // Registered when a test file first imports this module (jest evaluates it once per file).
 if (typeof afterAll === 'function') afterAll(() => madeDirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** A fresh folder under the OS temp dir, removed after the importing test file's tests. */
+/**
+ * A fresh folder under the OS temp dir, removed after the importing test file's tests. Jest runs no `afterAll` in a
+ * file whose tests are all skipped, so a file that only has `describeShared` tests makes its folder inside that block.
+ */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   madeDirs.push(dir);

@@ -2,16 +2,14 @@
  * @jest-environment ../../packages/onnx-engine/jest.environment.js
  */
 // `--engine onnx` runs ONNX Runtime in-process: this docblock gives jest's sandbox the main realm's typed arrays.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describeShared, sharedPath } from '@clip-vg/test-utils';
+import { describeShared, sharedPath, tempDir } from '@clip-vg/test-utils';
 import { runCli } from '../testing/run-cli';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'clip-vg-predict-onnx-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 describeShared('clip-vg predict --engine onnx on the tiny golden checkpoint', () => {
+  // Made here, not at the top: where ../shared is absent every test is skipped and jest runs no afterAll.
+  const dir = tempDir('clip-vg-predict-onnx-');
   const golden = (...parts: string[]) => sharedPath('golden', 'clipvg-tiny', ...parts);
 
   test('gives the boxes of the tfjs engine (and so the official ones)', async () => {

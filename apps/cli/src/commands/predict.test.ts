@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describeShared, sharedPath } from '@clip-vg/test-utils';
+import { describeShared, sharedPath, tempDir } from '@clip-vg/test-utils';
 import { runCli } from '../testing/run-cli';
 
 
@@ -13,10 +12,9 @@ interface GoldenCase {
   pred_xyxy_pixels: number[];
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'clip-vg-predict-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 describeShared('clip-vg predict and checkpoint convert on the tiny golden checkpoint', () => {
+  // Made here, not at the top: where ../shared is absent every test is skipped and jest runs no afterAll.
+  const dir = tempDir('clip-vg-predict-');
   const golden = (...parts: string[]) => sharedPath('golden', 'clipvg-tiny', ...parts);
   const vocab = () => sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz');
   const common = () => ['--checkpoint', golden('checkpoint.pth'), '--vocab', vocab(), '--backend', 'wasm'];
