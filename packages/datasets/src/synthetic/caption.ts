@@ -1,7 +1,8 @@
 /**
  * A clean description of a whole scene ("a large red circle, a small blue square and a yellow triangle on a
  * striped background"), objects left to right. These are the image–caption pairs a tiny CLIP is pretrained on;
- * unlike the caption pseudo-labels, they are never wrong.
+ * unlike the caption pseudo-labels, they are never wrong. The demo world's captions have no background and join
+ * every object with "and": `demoCaption` in demo.ts.
  */
 import { phraseText } from './expressions';
 import type { Scene } from './scene';

@@ -26,7 +26,26 @@ export {
   type SyntheticImage,
   type SyntheticSplit,
   type PseudoLabel,
+  type WorldKind,
 } from './world';
+export {
+  createDemoWorld,
+  demoWorldOptions,
+  generateDemoScene,
+  demoExpressions,
+  describeDemoTarget,
+  demoCaption,
+  demoPretrainScenes,
+  DEMO_WORLD_OPTIONS,
+  DEMO_PSEUDO_NOISE,
+  DEMO_WRONG_RATE,
+  DEMO_SIZE_RADIUS,
+  DEMO_JITTER,
+  DEMO_NOISE,
+  DEMO_WORDS,
+  DEMO_PRETRAIN_STREAM,
+  type DemoSceneOptions,
+} from './demo';
 export { sceneCaption } from './caption';
 export {
   generateSyntheticWorld,

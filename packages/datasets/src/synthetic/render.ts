@@ -21,7 +21,7 @@ export function renderScene(scene: Scene): SceneImage {
   paintBackground(data, width, height, scene.background);
   const rng = createRng(scene.noiseSeed);
   for (const object of scene.objects) paintObject(data, width, object, rng.uniform(-14, 14));
-  addNoise(data, rng.state());
+  addNoise(data, rng.state(), scene.noise ?? 12);
   return { width, height, data };
 }
 
@@ -103,9 +103,9 @@ function inside(kind: ShapeKind, u: number, v: number): boolean {
   }
 }
 
-function addNoise(data: Uint8Array, seed: number): void {
+function addNoise(data: Uint8Array, seed: number, amplitude: number): void {
   const rng = createRng(seed);
   for (let i = 0; i < data.length; i++) {
-    data[i] = Math.min(255, Math.max(0, data[i] + Math.round((rng.next() - 0.5) * 12)));
+    data[i] = Math.min(255, Math.max(0, data[i] + Math.round((rng.next() - 0.5) * amplitude)));
   }
 }

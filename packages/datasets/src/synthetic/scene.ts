@@ -46,6 +46,8 @@ export interface Scene {
   objects: SceneObject[];
   /** Seed of the per-pixel noise, so rendering is reproducible. */
   noiseSeed: number;
+  /** Amplitude of the per-pixel noise (uniform in ±noise/2; default 12). */
+  noise?: number;
 }
 
 export interface SceneOptions {

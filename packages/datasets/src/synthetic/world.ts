@@ -4,6 +4,7 @@
  * are actually correct. No pixels here (see `renderScene`), so tests can build thousands of samples quickly.
  */
 import type { GroundingRecord } from '../record';
+import { createDemoWorld, DEMO_PSEUDO_NOISE, DEMO_WORLD_OPTIONS } from './demo';
 import { describeTarget } from './expressions';
 import {
   FAILURE_MODES,
@@ -16,7 +17,7 @@ import {
 import { isCorrectLabel } from './resolve';
 import { createRng, deriveSeed, type Rng } from './rng';
 import { generateScene, type Scene } from './scene';
-import { BACKGROUND_TEXTURES, type BackgroundTexture } from './vocabulary';
+import { BACKGROUND_TEXTURES, COLOURS, type BackgroundTexture } from './vocabulary';
 
 export const SYNTHETIC_SPLITS = ['train', 'val', 'test'] as const;
 export type SyntheticSplit = (typeof SYNTHETIC_SPLITS)[number];
@@ -29,7 +30,12 @@ export interface PseudoNoiseOptions {
   wrongAttribute: number;
 }
 
+/** `synthetic`: the rich default world; `demo`: the curriculum demo's small world (see `demo.ts`). */
+export type WorldKind = 'synthetic' | 'demo';
+
 export interface SyntheticWorldOptions {
+  /** Which world (default `synthetic`); `demo` takes its defaults from `DEMO_WORLD_OPTIONS`. */
+  world?: WorldKind;
   seed?: number;
   /** Number of images per split. */
   train?: number;
@@ -64,6 +70,7 @@ export const DEFAULT_PSEUDO_NOISE: Record<PseudoSource, PseudoNoiseOptions> = {
 };
 
 export const DEFAULT_WORLD_OPTIONS: Omit<ResolvedWorldOptions, 'pseudo'> = {
+  world: 'synthetic',
   seed: 0,
   train: 2000,
   val: 250,
@@ -110,10 +117,14 @@ const SPLIT_STREAM: Record<SyntheticSplit, number> = { train: 1, val: 2, test: 3
 const SOURCE_STREAM: Record<PseudoSource, number> = { template: 11, relation: 12, caption: 13 };
 
 export function resolveWorldOptions(options: SyntheticWorldOptions = {}): ResolvedWorldOptions {
-  const resolved = { ...DEFAULT_WORLD_OPTIONS, ...stripUndefined(options) } as ResolvedWorldOptions;
+  const demo = options.world === 'demo';
+  if (options.world !== undefined && options.world !== 'synthetic' && !demo) {
+    throw new Error(`synthetic world: world must be synthetic or demo, got ${JSON.stringify(options.world)}`);
+  }
+  const resolved = { ...(demo ? DEMO_WORLD_OPTIONS : DEFAULT_WORLD_OPTIONS), ...stripUndefined(options) } as ResolvedWorldOptions;
   resolved.pseudo = {} as ResolvedWorldOptions['pseudo'];
   for (const source of PSEUDO_SOURCES) {
-    resolved.pseudo[source] = { ...DEFAULT_PSEUDO_NOISE[source], ...stripUndefined(options.pseudo?.[source] ?? {}) };
+    resolved.pseudo[source] = { ...(demo ? DEMO_PSEUDO_NOISE : DEFAULT_PSEUDO_NOISE)[source], ...stripUndefined(options.pseudo?.[source] ?? {}) };
     const noise = resolved.pseudo[source];
     const total = noise.wrongBox + noise.ambiguous + noise.wrongAttribute;
     if (FAILURE_MODES.some((m) => !(noise[m] >= 0)) || total > 1) {
@@ -142,6 +153,17 @@ export function resolveWorldOptions(options: SyntheticWorldOptions = {}): Resolv
   if (resolved.minObjects < 1 || resolved.maxObjects < resolved.minObjects) {
     throw new Error(`synthetic world: need 1 ≤ minObjects ≤ maxObjects, got ${resolved.minObjects}..${resolved.maxObjects}`);
   }
+  if (demo) {
+    if (resolved.minObjects < 2 || resolved.maxObjects > COLOURS.length) {
+      throw new Error(`demo world: need 2 ≤ minObjects ≤ maxObjects ≤ ${COLOURS.length} (a wrong box is another object; colours differ), got ${resolved.minObjects}..${resolved.maxObjects}`);
+    }
+    for (const source of PSEUDO_SOURCES) {
+      const noise = resolved.pseudo[source];
+      if (noise.ambiguous !== 0 || noise.wrongAttribute !== 0) {
+        throw new Error(`demo world: ${source} labels fail only by a wrong box (ambiguous and wrongAttribute must be 0), got ${JSON.stringify(noise)}`);
+      }
+    }
+  }
   return resolved;
 }
 
@@ -152,6 +174,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** Build the whole world from a seed: the same options always give the same scenes, texts and labels. */
 export function createSyntheticWorld(options: SyntheticWorldOptions = {}): SyntheticWorld {
   const opts = resolveWorldOptions(options);
+  if (opts.world === 'demo') return createDemoWorld(opts);
   const images: SyntheticImage[] = [];
   const splits = { train: [], val: [], test: [] } as Record<SyntheticSplit, GroundingRecord[]>;
   for (const split of SYNTHETIC_SPLITS) {

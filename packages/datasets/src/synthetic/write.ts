@@ -16,6 +16,7 @@ import { encodePng } from '@clip-vg/image';
 import { pyFloat, pyTuple, savePth, type PyWritable } from '@clip-vg/torch-io';
 import type { GroundingRecord } from '../record';
 import { sceneCaption } from './caption';
+import { demoCaption } from './demo';
 import { PSEUDO_SOURCES, type PseudoSource } from './pseudo-sources';
 import { renderScene } from './render';
 import { createSyntheticWorld, SYNTHETIC_SPLITS, type SyntheticSplit, type SyntheticWorld, type SyntheticWorldOptions } from './world';
@@ -106,7 +107,7 @@ export async function generateSyntheticWorld(options: GenerateSyntheticOptions):
       .filter((i) => i.split === 'train')
       .map((i) => ({
         image: i.file,
-        caption: sceneCaption(i.scene),
+        caption: world.options.world === 'demo' ? demoCaption(i.scene) : sceneCaption(i.scene),
         objects: i.scene.objects.map((o) => ({ kind: o.kind, colour: o.colour, size: o.size, box: o.box })),
       })),
   );
