@@ -20,3 +20,17 @@ export { collectGarbage } from './memory';
 export { OnnxClipVGStages, type ClipFeatures } from './staged-engine';
 export { createSession } from './engine';
 export { TEXT_FEATURES, VISUAL_FEATURES, type GraphPart, type GraphOptions } from './graph/clip-vg-graph';
+export { buildFusionGraph, fusionParams, type FusionGraph, type FusionGraphSpec } from './train/fusion-graph';
+export { gatherBatch, selectRows, rowCount, type FeatureRows, type FeatureTable } from './train/features';
+export {
+  FusionSessions,
+  trainFusion,
+  recipeLearningRate,
+  accuracyAt05,
+  type FusionRecipe,
+  type FusionTrainResult,
+  type FusionWeights,
+  type TrainFusionOptions,
+} from './train/fusion-trainer';
+export { FusionTrainingPool, sharedFloat32, type PoolOptions, type TrainingJob, type TrainingRunner } from './train/pool';
+export { runFusionTrainingWorker } from './train/worker';
