@@ -47,6 +47,14 @@ export async function greedyThresholdSearch<M>(input: GreedySearchInput<M>): Pro
   const release = (m: M): void => {
     if (m !== input.reuse?.model) host.release?.(m);
   };
+  host.prefetch?.(
+    input.thresholds
+      .filter((h) => !(input.reuse && input.reuse.threshold === h))
+      .map((h) => selectByReliability(pool, reliabilities, h))
+      .filter((picked) => picked.length > 0)
+      .map((picked) => [...base, ...picked]),
+    { stage },
+  );
 
   for (const h of input.thresholds) {
     const picked = selectByReliability(pool, reliabilities, h);

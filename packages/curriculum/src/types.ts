@@ -18,6 +18,12 @@ export interface CurriculumHost<M> {
   score(model: M, samples: Sample[]): Promise<number[]>;
   /** Validation Acc@0.5 of `model` as a fraction in [0, 1]. */
   evaluate(model: M): Promise<number>;
+  /**
+   * Trainings the policy is about to ask for, which do not depend on each other (SSA's threshold candidates, an
+   * MSA step's measurer candidates, the baselines). A host that can train side by side may start them now; `train`
+   * then returns what was started. A hint only: results never depend on it, and a candidate may go unused.
+   */
+  prefetch?(trainingSets: Sample[][], info: { stage: string }): void;
   /** Free a model the policy no longer needs (it will never be passed back). */
   release?(model: M): void;
   /** Called with every trace event as it happens, for a progress display. */

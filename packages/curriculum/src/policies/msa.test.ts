@@ -63,3 +63,14 @@ test('msa stops early when no pair selects anything, and fails when nothing can 
   await expect(getPolicy('msa').run({ A: [] }, host(), {})).rejects.toThrow('policy msa: source A has no samples');
   await expect(getPolicy('msa').run(sources, host(), { sourceOrder: 'A,Z' })).rejects.toThrow('unknown source Z');
 });
+
+test('msa announces its measurers and each step’s measurer candidates together, and the hint changes nothing', async () => {
+  const sources = { a: [{ id: 'a0', source: 'a', r: 0.9 }, { id: 'a1', source: 'a', r: 0.2 }], b: [{ id: 'b0', source: 'b', r: 0.8 }, { id: 'b1', source: 'b', r: 0.6 }] };
+  const hostFor = () => scriptedHost((s) => s.r as number, (set) => 0.3 + 0.1 * set.length);
+  const plain = await getPolicy('msa').run(sources, hostFor(), {});
+  const stages: string[] = [];
+  const hinted = await getPolicy('msa').run(sources, { ...hostFor(), prefetch: (_sets, info) => stages.push(info.stage) }, {});
+  expect(stages.slice(0, 2)).toEqual(['measurer', 'msa step 1']);
+  expect(hinted.trace).toEqual(plain.trace);
+  expect(hinted.thresholds).toEqual(plain.thresholds);
+});

@@ -41,6 +41,7 @@ async function runMsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost
   // T0: measurers, and every histogram H[i][j] the chosen measurer set can use
   const H = new Map<string, number[]>();
   const reliabilities: ReliabilitySet[] = [];
+  host.prefetch?.(names.map((i) => sources[i]), { stage: 'measurer' });
   for (const i of names) {
     const { model } = await trainEvaluated(host, trace, sources[i], { stage: 'measurer', what: `all of ${i}`, source: i, measurer: i, threshold: null });
     for (const j of names) {
@@ -107,6 +108,12 @@ async function choosePair<M>(
   sources: Record<string, Sample[]>, H: Map<string, number[]>, h0: number, measurerSet: MeasurerSet,
 ): Promise<{ source: string; measurer: string; candidate: Candidate<M> } | undefined> {
   let winner: { source: string; measurer: string; candidate: Candidate<M> } | undefined;
+  host.prefetch?.(
+    candidates.flatMap((j) => names.map((i) => H.get(key(i, j)) && selectByReliability(sources[j], H.get(key(i, j))!, h0)))
+      .filter((picked): picked is Sample[] => picked !== undefined && picked.length > 0)
+      .map((picked) => [...D, ...picked]),
+    { stage },
+  );
   for (const j of candidates) {
     for (const i of names) {
       const r = H.get(key(i, j));

@@ -78,3 +78,14 @@ test('h = 1 selects r == 1 only', async () => {
   const fixed = await getPolicy('fixed').run({ template: S }, h, { threshold: 1 });
   expect(fixed.selected.map((s) => s.r)).toEqual([1]);
 });
+
+test('ssa announces its threshold candidates together, and the hint changes nothing', async () => {
+  const plain = await getPolicy('ssa').run({ template: S }, host(), {});
+  const h = host();
+  const announced: number[][] = [];
+  const hinted = await getPolicy('ssa').run({ template: S }, { ...h, prefetch: (sets) => announced.push(sets.map((s) => s.length)) }, {});
+  // after the measurer: every threshold 0.0..0.9 that selects something, before the first of them is trained
+  expect(announced).toEqual([[11, 10, 9, 8, 7, 6, 5, 4, 3, 2]]);
+  expect(hinted.thresholds).toEqual(plain.thresholds);
+  expect(hinted.trace).toEqual(plain.trace);
+});
