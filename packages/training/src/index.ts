@@ -22,6 +22,8 @@ export {
   createModelFromSource,
   loadClip,
   loadTrainedModel,
+  loadClipFrom,
+  resolveCheckpoint,
   loadTokenizerFor,
   recordedSource,
   sourceMeta,

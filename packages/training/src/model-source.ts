@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLIP, CLIP_CONFIGS, ClipTokenizer, findCachedModel, type ClipConfig, type ClipModelName } from '@clip-vg/clip-encoders';
-import { ClipVG, clipVGConfig, extractLayersFor, readProjectFolder, validateClipVGConfig, type ClipVGConfig } from '@clip-vg/fusion-transformer';
+import { ClipVG, clipVGConfig, extractLayersFor, readProjectConfig, readProjectFolder, validateClipVGConfig, type ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { STATE_FILE } from './train/checkpoint';
 
 /** A pretrained CLIP (file, folder or pulled hub name), or a random one rebuilt from its seed. */
@@ -84,19 +84,72 @@ export function sourceMeta(source: ModelSource): Record<string, unknown> {
 }
 
 /**
- * A trained model: a folder written by the trainer (CLIP rebuilt from its recorded source unless saved with
- * it, or `clip` given), another project folder, or an official `.pth` checkpoint.
+ * The folder (or file) that holds a model's weights, from whatever a user points at: an official `.pth` (or any
+ * file), a project folder (`config.json` + `model.safetensors`: `checkpoint convert`, or a trainer's
+ * `best_checkpoint/` / `checkpoint/`), the output folder of `clip-vg train` (its `best_checkpoint/`, else its
+ * `checkpoint/`) or of `clip-vg curriculum` (its `model/`). Errors name the path and what was looked for.
  */
-export async function loadTrainedModel(checkpoint: string, options: { clip?: string } = {}): Promise<{ model: ClipVG; source?: ModelSource }> {
-  if (!existsSync(checkpoint)) throw new Error(`${checkpoint}: no such checkpoint`);
-  const source = recordedSource(checkpoint);
-  if (options.clip) return { model: await ClipVG.fromPretrained(checkpoint, { clip: options.clip }), source };
-  const isFolder = existsSync(path.join(checkpoint, 'config.json'));
-  if (isFolder && !readProjectFolder(checkpoint).includesClip) {
-    if (!source) throw new Error(`${checkpoint}: saved without CLIP and without a recorded source; pass the CLIP weights (--clip)`);
-    return { model: await ClipVG.fromPretrained(checkpoint, { clip: await loadClip(source) }), source };
+export function resolveCheckpoint(checkpoint: string): string {
+  if (!existsSync(checkpoint)) throw new Error(`${checkpoint}: no such checkpoint (file or folder)`);
+  if (!statSync(checkpoint).isDirectory()) return checkpoint;
+  if (existsSync(path.join(checkpoint, 'config.json'))) return checkpoint;
+  for (const inner of ['best_checkpoint', 'checkpoint', 'model']) {
+    const candidate = path.join(checkpoint, inner);
+    if (existsSync(path.join(candidate, 'config.json'))) return candidate;
   }
-  return { model: await ClipVG.fromPretrained(checkpoint), source };
+  throw new Error(`${checkpoint}: not a CLIP-VG checkpoint (no config.json, best_checkpoint/, checkpoint/ or model/ inside)`);
+}
+
+/**
+ * The CLIP backbone named by `spec`: OpenAI / CLIP-VG `.pth`, a Hugging Face folder or `.safetensors`, a hub name
+ * pulled with `clip-vg models pull`, or any CLIP-VG checkpoint (`checkpoint convert` folder with CLIP, `train`
+ * output saved with or without CLIP: then its recorded source).
+ */
+export async function loadClipFrom(spec: string): Promise<CLIP> {
+  let folder: string | undefined;
+  if (existsSync(spec) && statSync(spec).isDirectory()) {
+    try {
+      folder = resolveCheckpoint(spec);
+    } catch {
+      folder = undefined; // not a CLIP-VG folder: a Hugging Face CLIP folder, read below
+    }
+  }
+  if (folder === undefined) return CLIP.fromPretrained(spec);
+  const project = readProjectFolder(folder);
+  if (project.includesClip) return CLIP.fromStateDict(project.weights as unknown as Record<string, unknown>, { origin: folder });
+  const source = recordedSource(folder);
+  if (!source) throw new Error(`${spec}: holds no CLIP weights and records no CLIP source`);
+  return loadClip(source);
+}
+
+/**
+ * The one model loader: any checkpoint `resolveCheckpoint` accepts. CLIP comes from the weights when they hold
+ * it, else from `clip` (see `loadClipFrom`), else from the source the trainer recorded next to the weights.
+ * Returns the model, the folder or file it came from and the recorded source (vocabulary, CLIP) if any.
+ */
+export async function loadTrainedModel(
+  checkpoint: string,
+  options: { clip?: string } = {},
+): Promise<{ model: ClipVG; source?: ModelSource; checkpoint: string; includesClip: boolean }> {
+  const resolved = resolveCheckpoint(checkpoint);
+  const isFolder = statSync(resolved).isDirectory();
+  const source = isFolder ? recordedSource(resolved) : undefined;
+  const includesClip = !isFolder || readProjectConfig(resolved).includesClip;
+  if (options.clip) {
+    const clip = await loadClipFrom(options.clip);
+    try {
+      const model = isFolder ? await ClipVG.fromPretrained(resolved, { clip }) : ClipVG.fromCheckpoint(resolved, { clip });
+      return { model, source, checkpoint: resolved, includesClip };
+    } catch (error) {
+      clip.dispose();
+      throw error;
+    }
+  }
+  if (!includesClip) {
+    if (!source) throw new Error(`${resolved}: saved without CLIP weights and without a recorded CLIP source; pass the CLIP weights (--clip PATH|NAME)`);
+    return { model: await ClipVG.fromPretrained(resolved, { clip: await loadClip(source) }), source, checkpoint: resolved, includesClip };
+  }
+  return { model: await ClipVG.fromPretrained(resolved), source, checkpoint: resolved, includesClip };
 }
 
 /** The model source recorded by the trainer in `best.json` or `training_state.json`, if any. */
@@ -115,9 +168,12 @@ export function recordedSource(dir: string): ModelSource | undefined {
 }
 
 /** The tokenizer: an explicit vocabulary, else the one recorded with the model source. */
-export async function loadTokenizerFor(vocab: string | undefined, source: ModelSource | undefined): Promise<ClipTokenizer> {
+export async function loadTokenizerFor(vocab: string | undefined, source: ModelSource | undefined, checkpoint?: string): Promise<ClipTokenizer> {
   const from = vocab ?? source?.vocab;
-  if (!from) throw new Error('no tokenizer vocabulary: pass --vocab FILE (bpe_simple_vocab_16e6.txt.gz, vocab.json or a model folder)');
+  if (!from) {
+    const what = checkpoint ? `${checkpoint}: records no tokenizer vocabulary` : 'no tokenizer vocabulary';
+    throw new Error(`${what}; pass --vocab FILE (bpe_simple_vocab_16e6.txt.gz, vocab.json or a model folder)`);
+  }
   if (!existsSync(from)) throw new Error(`${from}: vocabulary not found`);
   return ClipTokenizer.load(from);
 }
