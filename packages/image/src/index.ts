@@ -17,3 +17,4 @@ export { adjustBrightness, adjustContrast, adjustSaturation, toLuma } from './en
 export { gaussianBlur } from './gaussian-blur';
 export { crop } from './crop';
 export { drawDetections, type Detection, type DrawOptions } from './draw-detections';
+export { encodeForFile, IMAGE_EXTENSIONS } from './encode-for-file';
