@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { loadHost, loadPolicy, runExperiment, type TraceEvent } from '@clip-vg/curriculum';
-import { registerModelHost } from '@clip-vg/training';
+import { listHostFactories, loadHost, loadPolicy, registerHostFactory, runExperiment, type TraceEvent } from '@clip-vg/curriculum';
+import { initBackend } from '@clip-vg/backend';
+import { createHost as createModelHostSession, registerModelHost } from '@clip-vg/training';
 import { CliError } from '../util/errors';
 
 interface CurriculumFlags {
@@ -19,6 +22,7 @@ interface CurriculumFlags {
   subsets: boolean;
   json?: boolean;
   quiet?: boolean;
+  backend?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -41,6 +45,7 @@ export function registerCurriculum(program: Command): void {
     .option('--no-subsets', 'do not write the selected subsets as .pth split files (written when the samples are split records)')
     .option('--json', 'print the results summary as JSON on stdout')
     .option('--quiet', 'no stage lines on stderr')
+    .option('--backend <name>', 'tensorflow, wasm or cpu, for hosts that run models (default: CLIP_VG_BACKEND or the best installed)')
     .action(async (flags: CurriculumFlags) => {
       const cwd = process.cwd();
       const options = pairs(flags.set, '--set');
@@ -51,6 +56,11 @@ export function registerCurriculum(program: Command): void {
       if (!Number.isInteger(examples) || examples < 0) throw new CliError(`--examples must be a non-negative integer, got ${flags.examples}`);
 
       registerModelHost(); // the real CLIP-VG host, `--host model`
+      // the training README names the package: the same host, whether or not it resolves from the current folder
+      registerHostFactory('@clip-vg/training', createModelHostSession);
+      // every host but the simulated one may run TensorFlow.js models: a backend must be ready before it loads
+      // (an unknown host name fails first, in loadHost, without a backend line)
+      if (flags.host !== 'simulated' && hostExists(flags.host, cwd)) await wrap(() => initBackend(flags.backend));
       const policy = await wrap(() => loadPolicy(flags.policy, cwd));
       const session = await wrap(() => loadHost(flags.host, hostOptions, cwd));
       const outDir = path.resolve(cwd, flags.outputDir);
@@ -70,6 +80,17 @@ export function registerCurriculum(program: Command): void {
         await session.close?.();
       }
     });
+}
+
+/** A registered host, a file or an installed package: something loadHost will load. */
+function hostExists(host: string, cwd: string): boolean {
+  if (listHostFactories().includes(host) || existsSync(path.resolve(cwd, host))) return true;
+  try {
+    createRequire(path.join(cwd, 'noop.js')).resolve(host);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Stage lines on stderr: decisions, selections and stops (trainings are too many to list). */

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { writeReliabilityOutputs } from '@clip-vg/curriculum';
 import { cliStep } from '../util/errors';
+import { checkOutputDir } from '../util/outputs';
 import { evaluateSplit, modelDataOptions, positive, type EvalFlags } from './eval';
 
 interface ReliabilityFlags extends EvalFlags {
@@ -25,6 +26,7 @@ export function registerReliability(program: Command): void {
     .option('--no-plot', 'skip the histogram PNG')
     .action(async (flags: ReliabilityFlags) => {
       const bins = positive(flags.bins, '--bins');
+      checkOutputDir(flags.outputDir);
       // reliability r = IoU(clamp01(prediction), pseudo box): the IoU of the Acc@0.5 metric, per record
       const { result, split } = await evaluateSplit(flags, `reliability ${flags.dataset}`);
       const outputs = await cliStep(() =>
@@ -36,7 +38,8 @@ export function registerReliability(program: Command): void {
           gtBoxes: result.targets,
           reliabilities: Array.from(result.ious),
           outDir: path.resolve(flags.outputDir),
-          split: 'train_pseudo',
+          // files named after what was scored: {ds}_{split}[_{source}]_iou_result.pth, ...
+          split: flags.source ? `${flags.split}_${flags.source}` : flags.split,
           bins,
           plot: flags.plot,
         }),

@@ -126,13 +126,13 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
     const scored = await runCli(['reliability', ...model, ...data, '--source', 'relation', '-o', out, '--json']);
     expect(scored.code).toBe(0);
     const summary = JSON.parse(scored.stdout) as { samples: number };
-    const rows = loadPth(path.join(out, 'synthetic_train_pseudo_iou_result.pth')) as unknown[][];
+    const rows = loadPth(path.join(out, 'synthetic_train_pseudo_relation_iou_result.pth')) as unknown[][];
     expect(rows).toHaveLength(summary.samples);
     expect(rows[0]).toHaveLength(7);
-    for (const t of ['0_0', '0_5', '0_9', '1_0']) expect(existsSync(path.join(out, `synthetic_train_pseudo_refine_${t}.pth`))).toBe(true);
-    const histogram = JSON.parse(readFileSync(path.join(out, 'synthetic_train_pseudo_reliability_histogram.json'), 'utf8')) as { counts: number[] };
+    for (const t of ['0_0', '0_5', '0_9', '1_0']) expect(existsSync(path.join(out, `synthetic_train_pseudo_relation_refine_${t}.pth`))).toBe(true);
+    const histogram = JSON.parse(readFileSync(path.join(out, 'synthetic_train_pseudo_relation_reliability_histogram.json'), 'utf8')) as { counts: number[] };
     expect(histogram.counts).toHaveLength(1000);
-    expect(existsSync(path.join(out, 'synthetic_train_pseudo_reliability_histogram.png'))).toBe(true);
+    expect(existsSync(path.join(out, 'synthetic_train_pseudo_relation_reliability_histogram.png'))).toBe(true);
   }, 120_000);
 
   test('bad input fails with one line', async () => {

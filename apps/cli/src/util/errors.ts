@@ -12,10 +12,36 @@ export class CliError extends Error {
   }
 }
 
-/** One line, whatever the error: the first line of its message. */
+/** What a file-system error code means, for `<file>: <problem>` lines. */
+const FILE_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'already exists',
+  EISDIR: 'is a folder, expected a file',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENOENT: 'no such file or folder',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+  ENOTEMPTY: 'folder not empty',
+  EMFILE: 'too many open files',
+};
+
+/** Node's raw file-system messages (`EISDIR: illegal operation on a directory, open '/x'`) as `/x: is a folder, ...`. */
+function fileProblem(message: string): string | undefined {
+  const m = /^(E[A-Z]+): [^,]*, \w+ '([^']+)'(?: -> '([^']+)')?/.exec(message);
+  if (!m || !FILE_PROBLEMS[m[1]!]) return undefined;
+  const file = m[1] === 'EEXIST' && m[3] ? m[3] : m[2];
+  return `${file}: ${FILE_PROBLEMS[m[1]!]}`;
+}
+
+/** One line, whatever the error: the first line of its message; raw file-system errors as `<file>: <problem>`. */
 export function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] || 'unknown error';
+  const first = message.split('\n')[0] || 'unknown error';
+  return fileProblem(first) ?? first.replace(/^(.*?: )(E[A-Z]+: .*)$/, (all, prefix: string, rest: string) => {
+    const inner = fileProblem(rest);
+    return inner ? `${prefix}${inner}` : all;
+  });
 }
 
 /** Runs `fn`; any failure becomes a one-line `CliError` (a `CliError` passes through unchanged). */
