@@ -38,6 +38,7 @@ export interface ExperimentOutput<M> {
  */
 export async function runExperiment<M>(input: ExperimentInput<M>): Promise<ExperimentOutput<M>> {
   const { policy, options, session, outDir } = input;
+  checkPolicyOptions(policy, options);
   const all = Object.values(session.sources).flat();
   const recordsOk = all.every(isSplitRecord);
   const writeSubsets = input.writeSubsets === false ? false : recordsOk;
@@ -56,7 +57,7 @@ export async function runExperiment<M>(input: ExperimentInput<M>): Promise<Exper
     trainings++;
     return train(samples, info);
   };
-  const result = await policy.run(session.sources, host as typeof session.host, options);
+  const result = checkPolicyResult(policy.name, await policy.run(session.sources, host as typeof session.host, options));
   const summary = summarizeRun(policy.name, options, session.sources, result, { dataset: session.dataset, host: input.hostName, trainings });
 
   const splits: string[] = [];
@@ -74,4 +75,30 @@ export async function runExperiment<M>(input: ExperimentInput<M>): Promise<Exper
   const images = session.examples ? await session.examples(result.model, all, input.examples ?? 4) : [];
   const report = await writeReport(outDir, summary, { images });
   return { result, summary, report, splits, modelFile };
+}
+
+/**
+ * A user policy's result, checked before anything is written: a missing field fails with one line naming it,
+ * never later as `Cannot read properties of undefined` with half a report folder on disk.
+ */
+export function checkPolicyResult<M>(name: string, result: PolicyResult<M>): PolicyResult<M> {
+  const shape = 'run() must resolve to { model, selected, thresholds, valAccuracy, trace }';
+  if (typeof result !== 'object' || result === null) throw new Error(`policy ${name}: run() resolved to ${String(result)}; ${shape}`);
+  const problems: string[] = [];
+  if (result.model === undefined || result.model === null) problems.push('no "model"');
+  if (!Array.isArray(result.selected)) problems.push('"selected" is not an array of samples');
+  if (typeof result.thresholds !== 'object' || result.thresholds === null) problems.push('"thresholds" is not an object');
+  if (typeof result.valAccuracy !== 'number' || !Number.isFinite(result.valAccuracy)) problems.push('"valAccuracy" is not a number');
+  if (!Array.isArray(result.trace)) problems.push('"trace" is not an array (use [] for none)');
+  if (problems.length > 0) throw new Error(`policy ${name}: its result has ${problems.join(', ')}; ${shape}`);
+  return result;
+}
+
+/** Unknown option keys of a policy that lists its keys: one line naming them and the known ones, before any work. */
+export function checkPolicyOptions(policy: CurriculumPolicy, options: Record<string, unknown>): void {
+  if (!policy.options) return;
+  const unknown = Object.keys(options).filter((k) => !policy.options!.includes(k));
+  if (unknown.length > 0) {
+    throw new Error(`policy ${policy.name}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${policy.options.join(', ')})`);
+  }
 }

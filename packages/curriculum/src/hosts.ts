@@ -35,6 +35,14 @@ export function listHostFactories(): string[] {
   return [...factories.keys()];
 }
 
+/** Unknown option keys of a host: one line naming them and the known ones (hosts call this first). */
+export function checkHostOptions(host: string, options: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new Error(`${host} host: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${known.join(', ')})`);
+  }
+}
+
 /** A session from the named factory; throws one line listing the known factories. */
 export async function createHost(name: string, options: Record<string, unknown> = {}): Promise<HostSession<unknown>> {
   const factory = factories.get(name);
@@ -74,6 +82,7 @@ async function loadHostModule(spec: string, options: Record<string, unknown>, cw
  * `name:count:cleanRate,...`).
  */
 registerHostFactory('simulated', async (options) => {
+  checkHostOptions('simulated', options, ['seed', 'sources']);
   const seed = options.seed === undefined ? 13 : Number(options.seed);
   if (!Number.isInteger(seed)) throw new Error(`simulated host: seed must be an integer, got ${JSON.stringify(options.seed)}`);
   const spec = parseSourceSpec(options.sources);

@@ -97,4 +97,6 @@ export interface CurriculumPolicy {
   name: string;
   description: string;
   run<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>>;
+  /** The option keys `run` reads. When given, `runExperiment` rejects any other key before the first training. */
+  options?: readonly string[];
 }

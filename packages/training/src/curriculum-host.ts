@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { registerHostFactory, type HostFactory, type HostSession, type Sample } from '@clip-vg/curriculum';
+import { checkHostOptions, registerHostFactory, type HostFactory, type HostSession, type Sample } from '@clip-vg/curriculum';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { loadGroundingSplit } from './data/splits';
 import { FeatureCache } from './features/feature-cache';
@@ -18,7 +18,14 @@ import { createModelFromSource, loadTokenizerFor, resolveModelSource, sourceMeta
 import type { ScheduleName } from './optim/schedules';
 import { writeFileAtomic } from '@clip-vg/torch-io';
 
+/** Every option key the model host reads (`--host-option key=value`). */
+export const MODEL_HOST_OPTIONS = [
+  'dataset', 'splitRoot', 'dataRoot', 'modelConfig', 'clip', 'model', 'vocab', 'valSplit', 'epochs', 'batchSize', 'lr',
+  'weightDecay', 'lrScheduler', 'seed', 'cacheFeatures', 'workers', 'evalBatchSize',
+] as const;
+
 export const createHost: HostFactory = async (options) => {
+  checkHostOptions('model', options, MODEL_HOST_OPTIONS);
   const text = (key: string): string | undefined => (options[key] === undefined ? undefined : String(options[key]));
   const need = (key: string): string => {
     const value = text(key);

@@ -69,4 +69,20 @@ test('bad input fails with one line and exit code 1', async () => {
   expect(noHost.stderr).toMatch(/^clip-vg: unknown curriculum host "gpu-cluster" \(known: simulated/);
   const badSet = await runCli(['curriculum', '--policy', 'ssa', ...SMALL, '-o', out, '--set', 'oops']);
   expect(badSet.stderr).toBe('clip-vg: --set expects key=value, got "oops"\n');
+  const unknownSet = await runCli(['curriculum', '--policy', 'ssa', ...SMALL, '-o', out, '--set', 'round=2']);
+  expect(unknownSet.stderr).toBe('clip-vg: policy ssa: unknown option "round" (known: thresholds, search, baseline, rounds, source)\n');
+  const unknownHostOption = await runCli(['curriculum', '--policy', 'ssa', ...SMALL, '-o', out, '--host-option', 'sed=3']);
+  expect(unknownHostOption.stderr).toBe('clip-vg: simulated host: unknown option "sed" (known: seed, sources)\n');
+  // -o naming a file fails before any training
+  const file = path.join(out, 'a-file');
+  writeFileSync(file, 'x');
+  const intoFile = await runCli(['curriculum', '--policy', 'ssa', ...SMALL, '-o', file]);
+  expect([intoFile.code, intoFile.stderr]).toEqual([1, `clip-vg: ${file}: is a file, expected a folder\n`]);
+  // a policy whose result lacks fields: one line naming them, no report folder
+  const policyFile = path.join(out, 'no-model.js');
+  writeFileSync(policyFile, "module.exports = { name: 'no-model', description: 'd', async run() { return { selected: [], thresholds: {}, valAccuracy: 0 }; } };\n");
+  const partial = path.join(out, 'partial');
+  const noModel = await runCli(['curriculum', '--policy', policyFile, ...SMALL, '-o', partial]);
+  expect(noModel.stderr).toMatch(/^clip-vg: policy no-model: its result has no "model", "trace" is not an array/);
+  expect(existsSync(partial)).toBe(false);
 });

@@ -6,6 +6,7 @@ import { listHostFactories, loadHost, loadPolicy, registerHostFactory, runExperi
 import { initBackend } from '@clip-vg/backend';
 import { createHost as createModelHostSession, registerModelHost } from '@clip-vg/training';
 import { CliError } from '../util/errors';
+import { checkOutputDir } from '../util/outputs';
 
 interface CurriculumFlags {
   policy: string;
@@ -48,6 +49,8 @@ export function registerCurriculum(program: Command): void {
     .option('--backend <name>', 'tensorflow, wasm or cpu, for hosts that run models (default: CLIP_VG_BACKEND or the best installed)')
     .action(async (flags: CurriculumFlags) => {
       const cwd = process.cwd();
+      const outDir = path.resolve(cwd, flags.outputDir);
+      checkOutputDir(outDir); // before any training: -o FILE must not fail after an hour
       const options = pairs(flags.set, '--set');
       for (const key of ['thresholds', 'search', 'h0', 'threshold'] as const) if (flags[key] !== undefined) options[key] = parseValue(flags[key]!);
       const hostOptions = pairs(flags.hostOption, '--host-option');
@@ -63,7 +66,6 @@ export function registerCurriculum(program: Command): void {
       if (flags.host !== 'simulated' && hostExists(flags.host, cwd)) await wrap(() => initBackend(flags.backend));
       const policy = await wrap(() => loadPolicy(flags.policy, cwd));
       const session = await wrap(() => loadHost(flags.host, hostOptions, cwd));
-      const outDir = path.resolve(cwd, flags.outputDir);
       const show = flags.quiet ? undefined : (e: TraceEvent) => showEvent(e);
       try {
         const out = await wrap(() => runExperiment({ policy, options, session, outDir, hostName: flags.host, writeSubsets: flags.subsets ? 'auto' : false, examples, onEvent: show }));

@@ -11,6 +11,7 @@ export const allPolicy: CurriculumPolicy = {
   name: 'all',
   description: 'no selection: train once on every sample of every source (the w/o SSA/MSA baseline)',
   run: runAll,
+  options: ['measure'],
 };
 
 async function runAll<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {

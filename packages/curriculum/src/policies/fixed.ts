@@ -13,6 +13,7 @@ export const fixedPolicy: CurriculumPolicy = {
   name: 'fixed',
   description: 'measurer on all data, then keep r > threshold (option threshold, default 0.5) and train once',
   run: runFixed,
+  options: ['threshold', 'source'],
 };
 
 async function runFixed<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {

@@ -25,6 +25,7 @@ export const msaPolicy: CurriculumPolicy = {
   name: 'msa',
   description: 'multi-source self-paced adapting: per-source measurers, SR/CR measurer choice at h0, greedy threshold per step',
   run: runMsa,
+  options: ['h0', 'thresholds', 'search', 'order', 'measurers', 'stopOnNoGain', 'sourceOrder'],
 };
 
 async function runMsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {

@@ -20,6 +20,7 @@ export const ssaPolicy: CurriculumPolicy = {
   name: 'ssa',
   description: 'single-source self-paced adapting: measurer on all data, then greedy threshold search (r > h)',
   run: runSsa,
+  options: ['thresholds', 'search', 'baseline', 'rounds', 'source'],
 };
 
 async function runSsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {

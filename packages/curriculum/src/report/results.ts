@@ -36,6 +36,8 @@ export function summarizeRun<M>(
 ): CurriculumResults {
   const per = new Map((result.perSource ?? []).map((p) => [p.source, p]));
   const names = Object.keys(sources);
+  // pooled policies (ssa, all, fixed) name no per-source selection: count each source's samples in the selection
+  const chosen = new Set<unknown>(result.selected);
   return {
     policy,
     options,
@@ -48,7 +50,7 @@ export function summarizeRun<M>(
     thresholds: result.thresholds,
     sources: names.map((name) => {
       const p = per.get(name);
-      return { name, total: sources[name].length, selected: p?.samples.length ?? 0, order: p?.order ?? null, measurer: p?.measurer ?? null, threshold: p?.threshold ?? null };
+      return { name, total: sources[name].length, selected: p ? p.samples.length : sources[name].filter((s) => chosen.has(s)).length, order: p?.order ?? null, measurer: p?.measurer ?? null, threshold: p?.threshold ?? null };
     }),
     curves: result.curves ?? [],
     histograms: (result.reliabilities ?? []).map((r) => ({

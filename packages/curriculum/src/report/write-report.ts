@@ -57,7 +57,7 @@ export async function writeReport(dir: string, results: CurriculumResults, extra
 }
 
 function sourceRows(r: CurriculumResults): string[][] {
-  return r.sources.map((s) => [s.name, String(s.total), String(s.selected), s.order === null ? '-' : String(s.order), s.measurer ?? '-', s.order === null ? 'not used' : describeThreshold(s.threshold), s.file ?? '']);
+  return r.sources.map((s) => [s.name, String(s.total), String(s.selected), s.order === null ? '-' : String(s.order), s.measurer ?? '-', s.order === null ? (s.selected > 0 ? 'pooled' : 'not used') : describeThreshold(s.threshold), s.file ?? '']);
 }
 
 const SOURCE_HEAD = ['source', 'samples', 'selected', 'order', 'measurer', 'kept', 'file'];
@@ -77,7 +77,7 @@ function markdownReport(r: CurriculumResults, figures: { file: string; caption: 
     '',
     '## Decisions',
     '',
-    ...r.trace.filter((e) => e.kind !== 'train').map((e) => `${e.index + 1}. [${e.stage}] ${e.message}`),
+    ...r.trace.filter((e) => e.kind !== 'train').map((e, i) => `${i + 1}. [${e.stage}] ${e.message}`),
     '',
     '## Figures',
     '',
