@@ -12,15 +12,30 @@
  *   0.05 × size, log-size noise of 0.05);
  * - pretraining captions naming every object left to right ("a large red circle and a small blue square"),
  *   on scenes of their own seed stream (`demoPretrainScenes`), and a fixed word list (`DEMO_WORDS`).
+ *
+ * With `expressions: 'by-source'` (demo-text.ts) the scenes are the same, but each source labels the train objects
+ * with expressions of its own kind only (template: attributes, relation: a relation to another object, caption:
+ * the ordinal place in the scene; relation and caption skip objects they cannot describe unambiguously), at the
+ * same wrong-box rates and jitter, and every clean sample (train, val, test) gets one expression of a kind drawn
+ * uniformly among the kinds valid for its object, recorded as `kind` on the record.
  */
-import type { GroundingRecord } from '../record';
-import { phraseText, refersTo } from './expressions';
+import { describeDemoCaption, describeDemoRelation, describeDemoTarget, type DemoExpressionKind } from './demo-text';
 import { PSEUDO_SOURCES, type PseudoSource } from './pseudo-sources';
-import type { NounPhrase } from './resolve';
 import { createRng, deriveSeed, type Rng } from './rng';
 import type { Background, Scene, SceneObject } from './scene';
-import { COLOURS, GENERIC_NOUN, SHAPE_KINDS, SIZES, type SizeName } from './vocabulary';
-import type { PseudoLabel, PseudoNoiseOptions, ResolvedWorldOptions, SyntheticImage, SyntheticSplit, SyntheticWorld, SyntheticWorldOptions } from './world';
+import { COLOURS, SHAPE_KINDS, SIZES, type SizeName } from './vocabulary';
+import type {
+  PseudoLabel,
+  PseudoNoiseOptions,
+  ResolvedWorldOptions,
+  SyntheticImage,
+  SyntheticRecord,
+  SyntheticSplit,
+  SyntheticWorld,
+  SyntheticWorldOptions,
+} from './world';
+
+export { DEMO_WORDS, demoCaption, demoExpressions, describeDemoTarget } from './demo-text';
 
 /** Object radius (half the box side) as a fraction of the image side. */
 export const DEMO_SIZE_RADIUS: Record<SizeName, number> = { small: 0.13, large: 0.19 };
@@ -55,19 +70,13 @@ export const DEMO_WORLD_OPTIONS: Omit<ResolvedWorldOptions, 'pseudo'> = {
   expressionsPerImage: 4,
 };
 
-/**
- * Every word a demo text can hold (ground truth, pseudo-labels, pretraining captions), sorted: a tokenizer built
- * from it (`WordTokenizer.fromWords(DEMO_WORDS)`) does not depend on which texts were generated.
- */
-export const DEMO_WORDS: readonly string[] = Object.freeze(
-  ['a', 'and', 'the', GENERIC_NOUN, ...COLOURS, ...SHAPE_KINDS, ...SIZES].sort(),
-);
-
 /** Seed stream of the pretraining scenes (the grounding splits use 1–3, the sources 11–13 and up). */
 export const DEMO_PRETRAIN_STREAM = 41;
 
 const SPLIT_STREAM: Record<SyntheticSplit, number> = { train: 1, val: 2, test: 3 };
 const SOURCE_STREAM: Record<PseudoSource, number> = { template: 11, relation: 12, caption: 13 };
+/** Seed streams of the by-source variant's relation and caption texts and kind draws, per split image. */
+const KIND_STREAM: Record<SyntheticSplit, number> = { train: 21, val: 22, test: 23 };
 /** Pixels kept free between two objects' boxes (they never touch, so a wrong box has IoU 0 with the target). */
 const GAP = 2;
 
@@ -122,31 +131,6 @@ function darkBackground(rng: Rng): Background {
   return { texture: 'plain', base, accent: [...base], period: 8, angle: 0 };
 }
 
-/** Every valid description of `target` of the demo's four forms, fewest words first. */
-export function demoExpressions(scene: Scene, target: number): string[] {
-  const o = scene.objects[target];
-  const phrases: NounPhrase[] = [{ kind: o.kind }, { colour: o.colour, kind: o.kind }, { colour: o.colour }, { size: o.size, kind: o.kind }];
-  return phrases.filter((np) => refersTo({ head: np }, scene, target)).map((np) => `the ${phraseText(np)}`);
-}
-
-/** The shortest unique description of `target`, picked at random among the shortest valid ones. */
-export function describeDemoTarget(scene: Scene, target: number, rng: Rng): string {
-  const valid = demoExpressions(scene, target);
-  if (valid.length === 0) throw new Error('demo world: no unique description (colours must differ within an image)');
-  const words = (t: string) => t.split(' ').length;
-  const fewest = Math.min(...valid.map(words));
-  return rng.pick(valid.filter((t) => words(t) === fewest));
-}
-
-/** "a large red circle and a small blue square": every object, left to right. */
-export function demoCaption(scene: Scene): string {
-  return scene.objects
-    .slice()
-    .sort((a, b) => a.cx - b.cx)
-    .map((o) => `a ${o.size} ${o.colour} ${o.kind}`)
-    .join(' and ');
-}
-
 /**
  * Scenes for contrastive pretraining: items `start … start + count − 1` of their own seed stream, apart from the
  * grounding splits (e.g. `0…5999` to train on and `6000…6511` held out).
@@ -175,52 +159,72 @@ function jitteredBox(box: readonly number[], side: number, rng: Rng): number[] {
 }
 
 /** A record as the official loader reads the RefCOCO layout: xywh truncated to int, then x2 = x + w. */
-function record(id: string, image: string, xywh: number[], text: string, source?: string): GroundingRecord {
+function record(id: string, image: string, xywh: number[], text: string, source?: string): SyntheticRecord {
   const [x, y, w, h] = xywh.map(Math.trunc) as [number, number, number, number];
-  const out: GroundingRecord = { id, image, box: [x, y, x + w, y + h], boxOriginal: xywh, text };
+  const out: SyntheticRecord = { id, image, box: [x, y, x + w, y + h], boxOriginal: xywh, text };
   if (source) out.source = source;
   return out;
 }
 
+/** A train object a source may label: where it is, and the source's text for it. */
+interface LabelTarget {
+  imageIndex: number;
+  target: number;
+  text: string;
+}
+
 /** The demo world for resolved options (`createSyntheticWorld` calls this when `options.world` is 'demo'). */
 export function createDemoWorld(opts: ResolvedWorldOptions): SyntheticWorld {
+  const bySource = opts.expressions === 'by-source';
   const images: SyntheticImage[] = [];
-  const splits = { train: [], val: [], test: [] } as Record<SyntheticSplit, GroundingRecord[]>;
-  /** Per train record: its image and object, and its place among its image's samples. */
-  const trainTargets: { imageIndex: number; target: number; rank: number }[] = [];
+  const splits = { train: [], val: [], test: [] } as Record<SyntheticSplit, SyntheticRecord[]>;
+  /** Per source, the train objects it labels (in train record order) with its text for each. */
+  const toLabel: Record<PseudoSource, LabelTarget[]> = { template: [], relation: [], caption: [] };
   for (const split of ['train', 'val', 'test'] as const) {
     for (let i = 0; i < opts[split]; i++) {
       const rng = createRng(deriveSeed(opts.seed, SPLIT_STREAM[split], i));
       const scene = generateDemoScene(rng, { size: opts.imageSize, minObjects: opts.minObjects, maxObjects: opts.maxObjects });
       const file = `synthetic_${split}_${String(i).padStart(6, '0')}.png`;
       images.push({ file, split, scene });
+      const imageIndex = images.length - 1;
+      // the by-source draws come from a stream of their own, so the template texts are the shared world's
+      const kindRng = bySource ? createRng(deriveSeed(opts.seed, KIND_STREAM[split], i)) : undefined;
+      const labelled: Record<PseudoSource, number> = { template: 0, relation: 0, caption: 0 };
       scene.objects.slice(0, opts.expressionsPerImage).forEach((o, target) => {
-        const text = describeDemoTarget(scene, target, rng);
-        if (split === 'train') trainTargets.push({ imageIndex: images.length - 1, target, rank: target });
+        const template = describeDemoTarget(scene, target, rng);
+        const texts: Partial<Record<DemoExpressionKind, string>> = { template };
+        if (kindRng) {
+          texts.relation = describeDemoRelation(scene, target, kindRng);
+          texts.caption = describeDemoCaption(scene, target, kindRng);
+        }
+        const kinds = PSEUDO_SOURCES.filter((k) => texts[k] !== undefined);
+        const kind = kindRng ? kindRng.pick(kinds) : 'template';
+        if (split === 'train') {
+          for (const source of PSEUDO_SOURCES) {
+            // shared: every source carries the ground-truth text; by-source: its own kind, where it has one
+            const text = kindRng ? texts[source] : template;
+            if (text === undefined || labelled[source]++ >= opts.pseudo[source].perImage) continue;
+            toLabel[source].push({ imageIndex, target, text });
+          }
+        }
         const [x1, y1, x2, y2] = o.box;
-        splits[split].push(record(`${split}:${splits[split].length}`, file, [x1, y1, x2 - x1, y2 - y1], text));
+        const rec = record(`${split}:${splits[split].length}`, file, [x1, y1, x2 - x1, y2 - y1], texts[kind]!);
+        if (kindRng) rec.kind = kind;
+        splits[split].push(rec);
       });
     }
   }
   const pseudo = {} as Record<PseudoSource, PseudoLabel[]>;
-  for (const source of PSEUDO_SOURCES) pseudo[source] = demoPseudoLabels(source, images, splits.train, trainTargets, opts);
+  for (const source of PSEUDO_SOURCES) pseudo[source] = demoPseudoLabels(source, images, toLabel[source], opts);
   return { options: opts, images, splits, pseudo };
 }
 
-function demoPseudoLabels(
-  source: PseudoSource,
-  images: SyntheticImage[],
-  train: GroundingRecord[],
-  targets: { imageIndex: number; target: number; rank: number }[],
-  opts: ResolvedWorldOptions,
-): PseudoLabel[] {
+function demoPseudoLabels(source: PseudoSource, images: SyntheticImage[], labelled: LabelTarget[], opts: ResolvedWorldOptions): PseudoLabel[] {
   const noise = opts.pseudo[source];
   const stream = SOURCE_STREAM[source];
-  const labelled = train.map((_, k) => k).filter((k) => targets[k]!.rank < noise.perImage);
   // an exact quota of wrong boxes, spread at random over the labels
   const wrong = new Set(createRng(deriveSeed(opts.seed, stream, -1)).shuffle(labelled.map((_, i) => i)).slice(0, Math.round(noise.wrongBox * labelled.length)));
-  return labelled.map((k, i) => {
-    const { imageIndex, target } = targets[k]!;
+  return labelled.map(({ imageIndex, target, text }, i) => {
     const scene = images[imageIndex]!.scene;
     let boxOf = target;
     if (wrong.has(i)) {
@@ -228,7 +232,6 @@ function demoPseudoLabels(
       boxOf = createRng(deriveSeed(opts.seed, stream + 100, i)).pick(others);
     }
     const box = jitteredBox(scene.objects[boxOf]!.box, scene.width, createRng(deriveSeed(opts.seed, stream + 200, i)));
-    const text = train[k]!.text;
     const rec = record(`train_pseudo_${source}:${i}`, images[imageIndex]!.file, box, text, source);
     // correct = the box is the target's (jittered): the recipe's definition, which keeps the error rates exact;
     // `isCorrectLabel` (IoU ≥ 0.5) agrees except for ~1 in 4,000 small boxes that jitter and truncation shrink

@@ -27,6 +27,7 @@ export {
   type SyntheticSplit,
   type PseudoLabel,
   type WorldKind,
+  type SyntheticRecord,
 } from './world';
 export {
   createDemoWorld,
@@ -46,6 +47,28 @@ export {
   DEMO_PRETRAIN_STREAM,
   type DemoSceneOptions,
 } from './demo';
+export {
+  DEMO_MIXED_WORDS,
+  DEMO_EXPRESSION_KINDS,
+  DEMO_EXPRESSION_MODES,
+  DEMO_ORDINALS,
+  DEMO_ORDER_AXES,
+  DEMO_RELATION_MARGIN,
+  DEMO_CAPTION_STYLES,
+  demoRelationExpressions,
+  describeDemoRelation,
+  demoCaptionExpressions,
+  describeDemoCaption,
+  demoExpressionsOfKind,
+  describeDemoTargetAs,
+  demoExpressionKind,
+  resolveDemoExpression,
+  demoMixedCaption,
+  type DemoExpressionKind,
+  type DemoExpressionMode,
+  type DemoOrderAxis,
+  type DemoCaptionStyle,
+} from './demo-text';
 export { sceneCaption } from './caption';
 export {
   generateSyntheticWorld,

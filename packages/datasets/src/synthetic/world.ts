@@ -5,6 +5,7 @@
  */
 import type { GroundingRecord } from '../record';
 import { createDemoWorld, DEMO_PSEUDO_NOISE, DEMO_WORLD_OPTIONS } from './demo';
+import { DEMO_EXPRESSION_MODES, type DemoExpressionKind, type DemoExpressionMode } from './demo-text';
 import { describeTarget } from './expressions';
 import {
   FAILURE_MODES,
@@ -55,11 +56,18 @@ export interface SyntheticWorldOptions {
   grid?: number;
   /** Ground-truth expressions per image (distinct targets). */
   expressionsPerImage?: number;
+  /**
+   * Demo world only: `shared` (the default, also when absent) = every source carries the ground-truth text;
+   * `by-source` = each source describes with its own kind of expression and the clean splits mix the kinds.
+   */
+  expressions?: DemoExpressionMode;
   pseudo?: Partial<Record<PseudoSource, Partial<PseudoNoiseOptions>>>;
 }
 
-export type ResolvedWorldOptions = Required<Omit<SyntheticWorldOptions, 'pseudo'>> & {
+/** `expressions` stays absent unless given (absent = `shared`), so the options of existing worlds read as before. */
+export type ResolvedWorldOptions = Required<Omit<SyntheticWorldOptions, 'pseudo' | 'expressions'>> & {
   pseudo: Record<PseudoSource, PseudoNoiseOptions>;
+  expressions?: DemoExpressionMode;
 };
 
 /** Realistic noise: templates ~30% wrong, relations ~40%, captions ~50% (cf. the paper's source quality). */
@@ -104,11 +112,20 @@ export interface PseudoLabel {
   failure: FailureMode | null;
 }
 
+/** A clean ground-truth record of the synthetic world. */
+export interface SyntheticRecord extends GroundingRecord {
+  /**
+   * The kind of its expression, only in the demo world with `expressions: 'by-source'` (`demoExpressionKind(text)`
+   * tells it from the text too, e.g. for records read back from the written files).
+   */
+  kind?: DemoExpressionKind;
+}
+
 export interface SyntheticWorld {
   options: ResolvedWorldOptions;
   images: SyntheticImage[];
   /** Clean ground truth per split. */
-  splits: Record<SyntheticSplit, GroundingRecord[]>;
+  splits: Record<SyntheticSplit, SyntheticRecord[]>;
   /** Pseudo-labels of the train images, per source, in file order. */
   pseudo: Record<PseudoSource, PseudoLabel[]>;
 }
@@ -152,6 +169,12 @@ export function resolveWorldOptions(options: SyntheticWorldOptions = {}): Resolv
   if (resolved.imageSize < 32) throw new Error(`synthetic world: imageSize must be at least 32, got ${resolved.imageSize}`);
   if (resolved.minObjects < 1 || resolved.maxObjects < resolved.minObjects) {
     throw new Error(`synthetic world: need 1 ≤ minObjects ≤ maxObjects, got ${resolved.minObjects}..${resolved.maxObjects}`);
+  }
+  if (resolved.expressions !== undefined && !DEMO_EXPRESSION_MODES.includes(resolved.expressions)) {
+    throw new Error(`synthetic world: expressions must be ${DEMO_EXPRESSION_MODES.join(' or ')}, got ${JSON.stringify(resolved.expressions)}`);
+  }
+  if (resolved.expressions === 'by-source' && !demo) {
+    throw new Error("synthetic world: expressions 'by-source' is a variant of the demo world (world: 'demo')");
   }
   if (demo) {
     if (resolved.minObjects < 2 || resolved.maxObjects > COLOURS.length) {
