@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { setBackendLog } from '@clip-vg/backend';
 import { buildProgram } from './program';
 import { oneLine } from './util/errors';
 
@@ -7,6 +8,8 @@ import { oneLine } from './util/errors';
  * `clip-vg: <message>` on stderr. Tests call this in-process.
  */
 export async function main(argv: string[]): Promise<number> {
+  // the command says which backend it chose (once per process); the packages stay silent when used as libraries
+  setBackendLog((line) => process.stderr.write(`${line}\n`));
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

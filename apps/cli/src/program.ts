@@ -9,6 +9,8 @@ export function buildProgram(): Command {
     .description('CLIP-VG visual grounding in TypeScript: train, eval, predict, reliability, curriculum, demo, bench')
     .version(VERSION)
     .showHelpAfterError(false)
+    // commander's own errors (unknown option, missing required option) in the form of every other error
+    .configureOutput({ outputError: (text, write) => write(`clip-vg: ${text.replace(/^error: /, '')}`) })
     .exitOverride();
   for (const register of commands) register(program);
   return program;

@@ -9,4 +9,4 @@ export {
   type BackendName,
   type BackendPlan,
 } from './select';
-export { activeBackend, initBackend, isPackageInstalled, type ActiveBackend, type InitBackendOptions } from './init';
+export { activeBackend, initBackend, isPackageInstalled, setBackendLog, type ActiveBackend, type InitBackendOptions } from './init';

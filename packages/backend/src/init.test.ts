@@ -32,3 +32,24 @@ describe('initBackend', () => {
     );
   });
 });
+
+test('called from code it logs nothing unless asked; setBackendLog sets the sink for the process', async () => {
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    let fresh!: typeof import('./init');
+    jest.isolateModules(() => {
+      fresh = require('./init') as typeof import('./init');
+    });
+    await fresh.initBackend('cpu', { env: {} });
+    expect(stderr).not.toHaveBeenCalled();
+    jest.isolateModules(() => {
+      fresh = require('./init') as typeof import('./init');
+    });
+    const lines: string[] = [];
+    fresh.setBackendLog((line) => lines.push(line));
+    await fresh.initBackend('cpu', { env: {} });
+    expect(lines).toEqual(['clip-vg: backend cpu (@tensorflow/tfjs-backend-cpu, --backend)']);
+  } finally {
+    stderr.mockRestore();
+  }
+});

@@ -5,7 +5,7 @@ import { BackendPlan, planBackend } from './select';
 export interface InitBackendOptions {
   /** Environment to read `CLIP_VG_BACKEND` from (default `process.env`). */
   env?: Record<string, string | undefined>;
-  /** Where the one log line goes (default stderr); pass `null` to stay silent. */
+  /** Where the one log line goes (default: the `setBackendLog` sink, silent unless an application set one); `null`: silent. */
   log?: ((line: string) => void) | null;
   /** Override package detection (tests). */
   isInstalled?: (packageName: string) => boolean;
@@ -17,6 +17,15 @@ export interface ActiveBackend extends BackendPlan {
 }
 
 let active: ActiveBackend | undefined;
+let defaultLog: ((line: string) => void) | null = null;
+
+/**
+ * Where `initBackend` logs its choice when the caller passes no `log`: nowhere by default (a library stays quiet);
+ * an application (the `clip-vg` command) sets stderr.
+ */
+export function setBackendLog(log: ((line: string) => void) | null): void {
+  defaultLog = log;
+}
 
 // A real `require` in both builds: the ESM build has none of its own (tsup shims `__filename` there).
 const requireHere = createRequire(__filename);
@@ -50,7 +59,7 @@ export async function initBackend(requested?: string, options: InitBackendOption
   await tf.ready();
   const first = active === undefined;
   active = { ...plan, tfjsName };
-  const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
+  const log = options.log === undefined ? defaultLog : options.log;
   if (first && log) log(`clip-vg: backend ${plan.name} (${plan.packageName}, ${plan.reason})`);
   return active;
 }
