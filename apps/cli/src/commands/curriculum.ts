@@ -6,12 +6,13 @@ import { listHostFactories, loadHost, loadPolicy, registerHostFactory, runExperi
 import { initBackend } from '@clip-vg/backend';
 import { createHost as createModelHostSession, registerModelHost } from '@clip-vg/training';
 import { CliError } from '../util/errors';
-import { checkOutputDir } from '../util/outputs';
+import { addOutDirOption, outDirFlag } from '../util/outputs';
 
 interface CurriculumFlags {
   policy: string;
   host: string;
-  outputDir: string;
+  out?: string;
+  outputDir?: string;
   set: string[];
   hostOption: string[];
   dataset?: string;
@@ -29,28 +30,27 @@ interface CurriculumFlags {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerCurriculum(program: Command): void {
-  program
+  const command = program
     .command('curriculum')
     .description('run a self-paced curriculum experiment (ssa, msa, all, fixed, or your own policy module) and write a report folder')
-    .requiredOption('--policy <name|module>', 'ssa | msa | all | fixed, or a policy module path (./my-policy.js) or package')
+    .requiredOption('--policy <name|module>', 'required: ssa | msa | all | fixed, or a policy module path (./my-policy.js) or package')
     .option('--host <name|module>', 'who trains, scores and evaluates: simulated, model (real CLIP-VG, when installed), or a host module', 'model')
-    .requiredOption('-o, --output-dir <dir>', 'report folder: results.json, report.md/html, plots/, examples/, split files')
     .option('--set <key=value>', 'policy option, repeatable (e.g. --set measurers=own --set rounds=2)', collect, [])
     .option('--host-option <key=value>', 'host option, repeatable (e.g. --host-option seed=7)', collect, [])
     .option('--dataset <name>', 'dataset for the host to load (unc, unc+, gref, gref_umd, referit, flickr, synthetic)')
-    .option('--thresholds <list>', 'threshold grid for the search, e.g. 0,0.1,0.2 (default 0.0..0.9)')
-    .option('--search <mode>', 'first-drop (default) or scan-all')
-    .option('--h0 <h>', 'msa: fixed threshold for choosing source and measurer (default 0.5)')
-    .option('--threshold <h>', 'fixed: the threshold to keep r > h (default 0.5)')
+    .option('--thresholds <list>', 'threshold grid for the search, e.g. 0,0.1,0.2 (default: 0,0.1,...,0.9)')
+    .option('--search <mode>', 'first-drop or scan-all (default: first-drop)')
+    .option('--h0 <h>', 'msa: fixed threshold for choosing source and measurer (default: 0.5)')
+    .option('--threshold <h>', 'fixed: the threshold to keep r > h (default: 0.5)')
     .option('--examples <n>', 'report images with predicted and pseudo boxes', '4')
     .option('--no-subsets', 'do not write the selected subsets as .pth split files (written when the samples are split records)')
     .option('--json', 'print the results summary as JSON on stdout')
-    .option('--quiet', 'no stage lines on stderr')
+    .option('--quiet', 'no stage lines on stderr');
+  addOutDirOption(command, 'report folder: results.json, report.md/html, plots/, examples/, split files')
     .option('--backend <name>', 'tensorflow, wasm or cpu, for hosts that run models (default: CLIP_VG_BACKEND or the best installed)')
     .action(async (flags: CurriculumFlags) => {
       const cwd = process.cwd();
-      const outDir = path.resolve(cwd, flags.outputDir);
-      checkOutputDir(outDir); // before any training: -o FILE must not fail after an hour
+      const outDir = path.resolve(cwd, outDirFlag('curriculum', flags)); // checked before any training
       const options = pairs(flags.set, '--set');
       for (const key of ['thresholds', 'search', 'h0', 'threshold'] as const) if (flags[key] !== undefined) options[key] = parseValue(flags[key]!);
       const hostOptions = pairs(flags.hostOption, '--host-option');

@@ -47,11 +47,11 @@ export function registerData(program: Command): void {
   data
     .command('verify')
     .description('count rows per split and report missing images, boxes outside their image and empty texts (exit code 1 if any)')
-    .requiredOption('--dataset <name>', DATASET_NAMES.join(', '))
-    .requiredOption('--split-root <dir>', 'folder holding {dataset}/{dataset}_{split}.pth')
-    .requiredOption('--data-root <dir>', 'folder holding the images (other/images/mscoco/..., referit/images, Flickr30k/...)')
+    .requiredOption('--dataset <name>', `required: ${DATASET_NAMES.join(', ')}`)
+    .requiredOption('--split-root <dir>', 'required: folder holding {dataset}/{dataset}_{split}.pth')
+    .requiredOption('--data-root <dir>', 'required: folder holding the images (other/images/mscoco/..., referit/images, Flickr30k/...)')
     .option('--json', 'print the whole report as one JSON object')
-    .option('--examples <n>', 'list at most n items per kind of problem (default 10)', (v) => positiveInt(v, '--examples'))
+    .option('--examples <n>', 'list at most n items per kind of problem (default: 10)', (v) => positiveInt(v, '--examples'))
     .action((options: VerifyOptions) => verify(options));
 }
 

@@ -25,15 +25,15 @@ export function registerModels(program: Command): void {
     .description('download a Hugging Face CLIP repository (weights, config, tokenizer files) into the model cache, resuming and verifying')
     .argument('[name]', 'hub repository', DEFAULT_MODEL)
     .option('--revision <rev>', 'branch, tag or commit', 'main')
-    .option('--cache-dir <dir>', 'cache root (default $CLIP_VG_CACHE or ~/.cache/clip-vg)')
-    .option('--endpoint <url>', 'hub address (default $HF_ENDPOINT or https://huggingface.co)')
+    .option('--cache-dir <dir>', 'cache root (default: $CLIP_VG_CACHE or ~/.cache/clip-vg)')
+    .option('--endpoint <url>', 'hub address (default: $HF_ENDPOINT or https://huggingface.co)')
     .option('--files <list>', 'comma-separated files to fetch instead of the default set')
     .action((name: string, options: PullCliOptions) => pull(name, options));
 
   models
     .command('list')
     .description('list the models in the cache: name, revision, commit, size, folder')
-    .option('--cache-dir <dir>', 'cache root (default $CLIP_VG_CACHE or ~/.cache/clip-vg)')
+    .option('--cache-dir <dir>', 'cache root (default: $CLIP_VG_CACHE or ~/.cache/clip-vg)')
     .action((options: { cacheDir?: string }) => list(options.cacheDir));
 }
 

@@ -32,16 +32,16 @@ export function registerSynthetic(program: Command): void {
   commandGroup(program, 'data', 'inspect and verify visual-grounding split files (.pth)')
     .command('synthesize')
     .description('generate the synthetic grounding world: PNG scenes, ground-truth splits, three noisy pseudo-label sources')
-    .requiredOption('--out <dir>', 'output folder (images/ and synthetic/ are written inside it)')
+    .requiredOption('--out <dir>', 'required: output folder (images/ and synthetic/ are written inside it)')
     .option('--seed <n>', 'random seed', (v) => integer(v, '--seed', 0), DEFAULT_WORLD_OPTIONS.seed)
     .option('--train <n>', 'train images', (v) => integer(v, '--train', 0), DEFAULT_WORLD_OPTIONS.train)
     .option('--val <n>', 'val images (the annotated split used for selection)', (v) => integer(v, '--val', 0), DEFAULT_WORLD_OPTIONS.val)
     .option('--test <n>', 'test images', (v) => integer(v, '--test', 0), DEFAULT_WORLD_OPTIONS.test)
     .option('--imsize <px>', 'image side in pixels', (v) => integer(v, '--imsize', 32), DEFAULT_WORLD_OPTIONS.imageSize)
-    .option('--objects <min-max>', `objects per image (default ${DEFAULT_WORLD_OPTIONS.minObjects}-${DEFAULT_WORLD_OPTIONS.maxObjects})`, objectRange)
+    .option('--objects <min-max>', `objects per image (default: ${DEFAULT_WORLD_OPTIONS.minObjects}-${DEFAULT_WORLD_OPTIONS.maxObjects})`, objectRange)
     .option(
       '--noise <source=rate,...>',
-      `total error rate per pseudo source, split across its failure modes in the default proportions (default ${defaultNoise()})`,
+      `total error rate per pseudo source, split across its failure modes in the default proportions (default: ${defaultNoise()})`,
       noiseRates,
     )
     .option('--json', 'print the summary as one JSON object')

@@ -21,7 +21,7 @@ export function registerTokenize(program: Command): void {
     .description('CLIP BPE token ids of JSON lines {"text"}, as lines {"text", "ids"} (no SOT/EOT, no padding)')
     .option('--vocab <file>', 'bpe_simple_vocab_16e6.txt.gz, vocab.json (+ merges.txt beside it) or tokenizer.json')
     .option('--model <name-or-dir>', 'take the vocabulary from a model folder or a pulled hub model instead')
-    .requiredOption('--input <file>', 'JSON lines, each {"text": "..."}')
+    .requiredOption('--input <file>', 'required: JSON lines, each {"text": "..."}')
     .option('--output <file>', 'write here (atomically) instead of stdout')
     .action((options: TokenizeCliOptions) => tokenizeCommand(options));
 }

@@ -138,7 +138,7 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
   test('bad input fails with one line', async () => {
     const noOutput = await runCli(['train', ...common]);
     expect(noOutput.code).toBe(1);
-    expect(noOutput.stderr).toMatch(/clip-vg: train: --output-dir is required/);
+    expect(noOutput.stderr).toMatch(/clip-vg: train: --out is required/);
     const cached = await runCli(['train', ...common, '-o', path.join(root, 'x'), '--cache-features', path.join(root, 'cache')]);
     expect(cached.code).toBe(1);
     expect(cached.stderr).toMatch(/--cache-features needs the eval transform/);

@@ -3,9 +3,9 @@
  * (flags win). Writes `checkpoint/` (resumable) and `best_checkpoint/` atomically each epoch and `log.jsonl`;
  * `--resume` continues from the last complete epoch with the same result as an uninterrupted run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { initBackend } from '@clip-vg/backend';
 import {
@@ -20,6 +20,7 @@ import {
   type ScheduleName,
 } from '@clip-vg/training';
 import { CliError, cliStep, cliStepSync, oneLine } from '../util/errors';
+import { checkOutputDir } from '../util/outputs';
 import { progressBar, type Progress } from '../util/progress';
 
 type Parse = (raw: string, flag: string) => unknown;
@@ -54,9 +55,9 @@ interface Spec {
 
 /** Every train option; the attribute name (camelCase) is also the config-file key (kebab-case works too). */
 const OPTIONS: Record<string, Spec> = {
-  dataset: { flags: '--dataset <name>', description: 'unc, unc+, gref, gref_umd, referit, flickr or synthetic', parse: str },
-  splitRoot: { flags: '--split-root <dir>', description: 'folder holding {dataset}/{dataset}_{split}.pth', parse: str },
-  dataRoot: { flags: '--data-root <dir>', description: 'image root (synthetic: the world folder)', parse: str },
+  dataset: { flags: '--dataset <name>', description: 'required: unc, unc+, gref, gref_umd, referit, flickr or synthetic', parse: str },
+  splitRoot: { flags: '--split-root <dir>', description: 'required: folder holding {dataset}/{dataset}_{split}.pth', parse: str },
+  dataRoot: { flags: '--data-root <dir>', description: 'required: image root (synthetic: the world folder)', parse: str },
   trainSplit: { flags: '--train-split <split>', description: 'training split (train_pseudo for pseudo-labels)', parse: str, default: 'train' },
   source: { flags: '--source <name>', description: 'train on one pseudo-label source of train_separate/', parse: str },
   valSplit: { flags: '--val-split <split>', description: 'annotated split for model selection', parse: str, default: 'val' },
@@ -75,11 +76,12 @@ const OPTIONS: Record<string, Spec> = {
   augBlur: { flags: '--aug-blur [bool]', description: 'Gaussian blur (p = 0.5)', parse: bool, default: false },
   prompt: { flags: '--prompt <template>', description: 'text template, e.g. "find the region that corresponds to {pseudo_query}"', parse: str },
   seed: { flags: '--seed <n>', description: 'seed of initialisation, data order, augmentation and dropout', parse: int(0), default: 13 },
-  outputDir: { flags: '-o, --output-dir <dir>', description: 'checkpoint/, best_checkpoint/, log.jsonl', parse: str },
-  resume: { flags: '--resume [bool]', description: 'continue from output-dir/checkpoint', parse: bool, default: false },
+  out: { flags: '-o, --out <dir>', description: 'required: the run folder (checkpoint/, best_checkpoint/, log.jsonl)', parse: str },
+  resume: { flags: '--resume [bool]', description: 'continue the run in --out from its checkpoint/', parse: bool, default: false },
+  overwrite: { flags: '--overwrite [bool]', description: 'replace a run already in --out (without it, and without --resume, train refuses)', parse: bool, default: false },
   clip: { flags: '--clip <path|name>', description: 'pretrained CLIP weights (file, folder or pulled hub name)', parse: str },
   model: { flags: '--model <name>', description: 'CLIP model name fixing the extract layers', parse: str, default: 'ViT-B/16' },
-  modelConfig: { flags: '--model-config <file>', description: 'JSON model config with a random CLIP (tiny experiments)', parse: str },
+  modelConfig: { flags: '--model-config <file>', description: 'JSON model with a random CLIP, for tiny experiments (format below)', parse: str },
   vocab: { flags: '--vocab <file>', description: 'tokenizer vocabulary (default: from the --clip folder)', parse: str },
   cacheFeatures: { flags: '--cache-features <dir>', description: 'train fusion + head on cached frozen CLIP features (no augmentation)', parse: str },
   saveClip: { flags: '--save-clip [bool]', description: 'write the frozen CLIP weights into the checkpoints too', parse: bool, default: false },
@@ -94,8 +96,11 @@ export function registerTrain(program: Command): void {
     .description('train CLIP-VG with the official recipe; resumable, validated every epoch')
     .option('--config <file>', 'JSON or YAML file of options (keys as the flags, camelCase or kebab-case); flags win');
   for (const [key, spec] of Object.entries(OPTIONS)) {
-    command.option(spec.flags, `${spec.description}${spec.default !== undefined ? ` (default ${String(spec.default)})` : ''}`, (raw: string) => spec.parse(raw, `--${kebab(key)}`) as never);
+    command.option(spec.flags, `${spec.description}${spec.default !== undefined ? ` (default: ${String(spec.default)})` : ''}`, (raw: string) => spec.parse(raw, `--${kebab(key)}`) as never);
   }
+  // the old name of --out, still read (scripts and config files written before it was renamed)
+  command.addOption(new Option('--output-dir <dir>').hideHelp());
+  command.addHelpText('after', MODEL_CONFIG_HELP);
   command.action(async (flags: Record<string, unknown>) => {
     const given = new Set<string>();
     const options = mergeConfig(flags, command, given);
@@ -103,11 +108,27 @@ export function registerTrain(program: Command): void {
   });
 }
 
+/** The `--model-config` format, in `clip-vg train --help`. */
+export const MODEL_CONFIG_HELP = `
+--model-config FILE is a JSON object:
+  "clip"           a CLIP model name ("ViT-B/16", "ViT-B/32", "ViT-L/14", "ViT-L/14@336px") or a CLIP configuration
+                   { embedDim, imageResolution, visionLayers, visionWidth, visionPatchSize, visionHeads,
+                     contextLength, vocabSize, transformerWidth, transformerHeads, transformerLayers }
+  "extractLayers"  0-based visual blocks whose outputs are fused (required with a CLIP configuration)
+  any CLIP-VG field to override: imsize, maxQueryLen, hiddenDim, vlHeads, vlLayers, vlFfnDim, dropout
+The CLIP weights are random (seeded by --seed). Example: examples/tiny-model.json in the repository.
+`;
+
 function mergeConfig(flags: Record<string, unknown>, command: Command, given: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const file = flags.config as string | undefined;
   const fromFile = file ? readConfigFile(file) : {};
+  if (flags.outputDir !== undefined && command.getOptionValueSource('out') !== 'cli') {
+    out.out = flags.outputDir;
+    given.add('out');
+  }
   for (const [key, spec] of Object.entries(OPTIONS)) {
+    if (key === 'out' && given.has('out')) continue;
     if (command.getOptionValueSource(key) === 'cli') {
       // an optional boolean given bare (`--resume`) arrives as true
       out[key] = flags[key];
@@ -134,16 +155,24 @@ function readConfigFile(file: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`${file}: expected an object of options`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    const key = camel(k.replace(/^--/, '').replace(/_/g, '-'));
-    if (!(key in OPTIONS)) throw new CliError(`${file}: unknown option "${k}"`);
+    const named = camel(k.replace(/^--/, '').replace(/_/g, '-'));
+    const key = named === 'outputDir' ? 'out' : named;
+    if (!(key in OPTIONS)) throw new CliError(`${file}: unknown option "${k}" (known: ${Object.keys(OPTIONS).map(kebab).join(', ')})`);
     out[key] = v;
   }
   return out;
 }
 
 async function train(o: Record<string, unknown>, given: Set<string>): Promise<void> {
-  for (const key of ['dataset', 'splitRoot', 'dataRoot', 'outputDir'] as const) {
+  for (const key of ['dataset', 'splitRoot', 'dataRoot', 'out'] as const) {
     if (o[key] === undefined) throw new CliError(`train: --${kebab(key)} is required (flag or config file)`);
+  }
+  const outputDir = path.resolve(o.out as string);
+  checkOutputDir(outputDir);
+  if (o.resume && o.overwrite) throw new CliError('train: pass --resume or --overwrite, not both');
+  const previous = ['checkpoint', 'best_checkpoint', 'log.jsonl'].filter((name) => existsSync(path.join(outputDir, name)));
+  if (previous.length > 0 && !o.resume && !o.overwrite) {
+    throw new CliError(`${outputDir}: holds a run already (${previous.join(', ')}); pass --resume to continue it or --overwrite to replace it`);
   }
   if (o.cacheFeatures && (o.augCrop || o.augScale || o.augTranslate || o.augBlur)) {
     throw new CliError(
@@ -161,7 +190,8 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
   const splitOptions = { dataset: o.dataset as string, splitRoot: o.splitRoot as string, dataRoot: o.dataRoot as string, prompt: o.prompt as string | undefined };
   const trainSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.trainSplit as string, source: o.source as string | undefined }));
   const valSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.valSplit as string }));
-  const outputDir = path.resolve(o.outputDir as string);
+  // --overwrite: the old run goes only now, once the new one's inputs have all loaded
+  if (o.overwrite) for (const name of previous) rmSync(path.join(outputDir, name), { recursive: true, force: true });
   const augment = o.cacheFeatures
     ? false
     : { crop: o.augCrop as boolean, scale: o.augScale as boolean, translate: o.augTranslate as boolean, blur: o.augBlur ? 0.5 : 0 };
@@ -225,7 +255,7 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
   if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `trained ${summary.epochs} epochs: best val Acc@0.5 ${(Math.max(0, summary.bestAccuracy) * 100).toFixed(2)}% (epoch ${summary.bestEpoch + 1}); ${summary.bestCheckpoint}\n`,
+      `trained ${summary.epochs} ${summary.epochs === 1 ? 'epoch' : 'epochs'}: best val Acc@0.5 ${(Math.max(0, summary.bestAccuracy) * 100).toFixed(2)}% (epoch ${summary.bestEpoch + 1}); ${summary.bestCheckpoint}\n`,
     );
   }
 }

@@ -4,6 +4,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { Option, type Command } from 'commander';
 import { CliError } from './errors';
 
 /** The nearest existing folder at or above `target`; throws when a file sits on the way. */
@@ -41,4 +42,17 @@ export function checkOutputFile(file: string, extensions?: readonly string[]): v
     throw new CliError(`${file}: unknown extension (use ${extensions.join(', ')})`);
   }
   checkWritable(nearestFolder(path.dirname(path.resolve(file)), file), file);
+}
+
+/** `-o, --out <dir>`, required, with `--output-dir` (its old name) still read but hidden from the help. */
+export function addOutDirOption(command: Command, description: string): Command {
+  return command.option('-o, --out <dir>', `required: ${description}`).addOption(new Option('--output-dir <dir>').hideHelp());
+}
+
+/** The `--out` folder of `addOutDirOption`, checked (see `checkOutputDir`). */
+export function outDirFlag(command: string, flags: { out?: string; outputDir?: string }): string {
+  const dir = flags.out ?? flags.outputDir;
+  if (dir === undefined) throw new CliError(`${command}: --out is required`);
+  checkOutputDir(dir);
+  return dir;
 }
