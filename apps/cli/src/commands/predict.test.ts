@@ -89,7 +89,9 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
 
   test('bad input: one line naming the culprit, exit 1', async () => {
     const expectError = async (argv: string[], pattern: RegExp) => {
-      const { code, err } = await runCli(argv);
+      const run = await runCli(argv);
+      const { code } = run;
+      const err = run.err.replace(/^clip-vg: backend .*\n/, ''); // logged once per process, by whichever test runs first
       expect(code).toBe(1);
       expect(err).toMatch(pattern);
       expect(err.trim().split('\n')).toHaveLength(1);
@@ -104,5 +106,15 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
     writeFileSync(bad, `${JSON.stringify({ image: golden('images/img0.png'), text: 'ok' })}\n${JSON.stringify({ image: golden('images/img1.png'), text: '' })}\n`);
     await expectError(['predict', ...common(), '--input', bad, '--output', path.join(dir, 'x.jsonl')], /bad\.jsonl:2: "text" is empty/);
     await expectError(['checkpoint', 'convert', path.join(dir, 'none.pth'), path.join(dir, 'o')], /none\.pth: no such file/);
+    // outputs are checked before the model loads: a folder as --output, an unknown --viz extension
+    const good = path.join(dir, 'good.jsonl');
+    writeFileSync(good, `${JSON.stringify({ image: golden('images/img0.png'), text: 'ok' })}\n`);
+    await expectError(['predict', ...common(), '--input', good, '--output', dir], new RegExp(`^clip-vg: ${dir}: is a folder, expected a file`));
+    await expectError(['predict', ...common(), '--image', golden('images/img0.png'), '--text', 'a dog', '--viz', path.join(dir, 'v.bmp')], /v\.bmp: unknown extension \(use \.png, \.jpg, \.jpeg, \.webp\)/);
+    // a text over the context length names the flag that cuts it
+    const long = Array.from({ length: 80 }, () => 'red car').join(' ');
+    await expectError(['predict', ...common(), '--image', golden('images/img0.png'), '--text', long], /img0\.png: the text is \d+ tokens .*\(pass --truncate to cut it\)/);
+    const cut = await runCli(['predict', ...common(), '--image', golden('images/img0.png'), '--text', long, '--truncate']);
+    expect(cut.code).toBe(0);
   });
 });

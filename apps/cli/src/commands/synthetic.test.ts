@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../testing/run-cli';
@@ -23,6 +23,18 @@ describe('clip-vg data synthesize', () => {
     const text = await runCli(['data', 'synthesize', '--out', path.join(dir, 'small'), '--train', '2', '--val', '1', '--test', '0']);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/template +\d+ pseudo-labels/);
+  });
+
+  test('a used folder: refused without --overwrite; with it, no stale image of the bigger world stays', async () => {
+    const out = path.join(dir, 'reused');
+    expect((await runCli(['data', 'synthesize', '--out', out, '--train', '6', '--val', '2', '--test', '2', '--imsize', '32'])).code).toBe(0);
+    const refused = await runCli(['data', 'synthesize', '--out', out, '--train', '2', '--val', '1', '--test', '0', '--imsize', '32']);
+    expect([refused.code, refused.err]).toEqual([1, `clip-vg: ${out}: holds a world already (images/, synthetic/); pass --overwrite to replace it\n`]);
+    expect((await runCli(['data', 'synthesize', '--out', out, '--train', '2', '--val', '1', '--test', '0', '--imsize', '32', '--overwrite'])).code).toBe(0);
+    expect(readdirSync(path.join(out, 'images')).sort()).toEqual(['synthetic_train_000000.png', 'synthetic_train_000001.png', 'synthetic_val_000000.png']);
+    const file = path.join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    expect((await runCli(['data', 'synthesize', '--out', file])).err).toBe(`clip-vg: ${file}: is a file, expected a folder\n`);
   });
 
   test('bad options fail with one line', async () => {

@@ -3,17 +3,21 @@
  * It is written like `unc` (RefCOCO-style rows, xywh boxes): `--split-root DIR --data-root DIR/images`
  * style paths work with every other command, using the dataset name `synthetic`.
  */
+import { existsSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   DEFAULT_PSEUDO_NOISE,
   DEFAULT_WORLD_OPTIONS,
   PSEUDO_SOURCES,
   generateSyntheticWorld,
+  syntheticWorldFiles,
   type PseudoNoiseOptions,
   type PseudoSource,
 } from '@clip-vg/datasets';
 import { commandGroup } from '../util/command-group';
 import { CliError } from '../util/errors';
+import { checkOutputDir } from '../util/outputs';
 import { progressBar } from '../util/progress';
 
 interface SynthesizeOptions {
@@ -26,6 +30,7 @@ interface SynthesizeOptions {
   objects?: [number, number];
   noise?: Partial<Record<PseudoSource, number>>;
   json?: boolean;
+  overwrite?: boolean;
 }
 
 export function registerSynthetic(program: Command): void {
@@ -45,10 +50,20 @@ export function registerSynthetic(program: Command): void {
       noiseRates,
     )
     .option('--json', 'print the summary as one JSON object')
+    .option('--overwrite', 'replace a world already in --out (its images/ and synthetic/ go first, so no stale image stays)')
     .action((options: SynthesizeOptions) => synthesize(options));
 }
 
 async function synthesize(options: SynthesizeOptions): Promise<void> {
+  checkOutputDir(options.out);
+  const planned = syntheticWorldFiles(options.out);
+  const previous = [planned.imageDir, planned.splitDir].filter((dir) => existsSync(dir));
+  if (previous.length > 0) {
+    const names = previous.map((dir) => `${path.basename(dir)}/`).join(', ');
+    if (!options.overwrite) throw new CliError(`${planned.root}: holds a world already (${names}); pass --overwrite to replace it`);
+    // a smaller world written over a bigger one would leave the bigger one's images beside it
+    for (const dir of previous) rmSync(dir, { recursive: true, force: true });
+  }
   const total = options.train + options.val + options.test;
   const bar = progressBar('synthesize', total);
   let last = 0;

@@ -36,7 +36,8 @@ function fileProblem(message: string): string | undefined {
 
 /** One line, whatever the error: the first line of its message; raw file-system errors as `<file>: <problem>`. */
 export function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  // not `instanceof Error` alone: errors of another realm (a vm, a worker) are errors too
+  const message = error instanceof Error || typeof (error as { message?: unknown })?.message === 'string' ? (error as Error).message : String(error);
   const first = message.split('\n')[0] || 'unknown error';
   return fileProblem(first) ?? first.replace(/^(.*?: )(E[A-Z]+: .*)$/, (all, prefix: string, rest: string) => {
     const inner = fileProblem(rest);
