@@ -4,7 +4,9 @@
  * peak memory. The median of `--runs` timed batches after a warm-up. `--train` times training steps instead
  * (forward with dropout, L1 + GIoU, backward, AdamW on the trainable part) on TensorFlow.js.
  */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
@@ -61,6 +63,20 @@ function positiveInteger(value: string, flag: string): number {
   return n;
 }
 
+const MAX_BENCH_BATCH = 4096;
+
+/** ONNX Runtime writes `<prefix>_<date>.json` at the end, silently skipping a folder it cannot write: check it first. */
+function checkProfilePrefix(prefix: string, engine: string): void {
+  if (engine !== 'onnx') throw new CliError('bench: --profile applies to --engine onnx');
+  const dir = path.dirname(path.resolve(prefix));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${prefix}: --profile folder ${dir} does not exist`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CliError(`${prefix}: cannot write into ${dir} (permission denied)`);
+  }
+}
+
 async function bench(options: BenchCliOptions): Promise<void> {
   let engine: ReturnType<typeof parseEngine>;
   try {
@@ -85,6 +101,9 @@ async function bench(options: BenchCliOptions): Promise<void> {
     spinning: options.spin,
   };
   if (!Number.isInteger(settings.warmup) || settings.warmup < 0) throw new CliError(`bench: --warmup must be 0 or more, got "${options.warmup}"`);
+  // a batch is one tensor: past this, its typed array cannot be allocated (ViT-B/16: 4096 × 224² × 3 floats = 2.5 GB)
+  if (settings.batch > MAX_BENCH_BATCH) throw new CliError(`bench: --batch must be at most ${MAX_BENCH_BATCH}, got ${settings.batch}`);
+  if (options.profile !== undefined) checkProfilePrefix(options.profile, engine);
   await initBackend(options.backend, { log: options.json ? null : undefined });
   if (options.train) {
     if (engine !== 'tfjs') throw new CliError('bench: --train runs on the tfjs engine (ONNX Runtime here is inference only)');
