@@ -142,6 +142,9 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
     const cached = await runCli(['train', ...common, '-o', path.join(root, 'x'), '--cache-features', path.join(root, 'cache')]);
     expect(cached.code).toBe(1);
     expect(cached.stderr).toMatch(/--cache-features needs the eval transform/);
+    const bigBatch = await runCli(['train', ...common, '-o', path.join(root, 'x'), '--batch-size', '100000']);
+    expect(bigBatch.stderr).toMatch(/clip-vg: train: --batch-size 100000 is more than the \d+ records of synthetic train; pass a smaller --batch-size\n$/);
+    expect(bigBatch.stderr).not.toMatch(/trainModel/);
     const badScheduler = await runCli(['train', ...common, '-o', path.join(root, 'x'), '--lr-scheduler', 'linear']);
     expect(badScheduler.code).toBe(1);
     const missing = await runCli(['eval', '--checkpoint', path.join(root, 'nope'), ...common.slice(0, 6), '--split', 'val']);

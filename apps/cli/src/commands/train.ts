@@ -190,6 +190,10 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
   const splitOptions = { dataset: o.dataset as string, splitRoot: o.splitRoot as string, dataRoot: o.dataRoot as string, prompt: o.prompt as string | undefined };
   const trainSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.trainSplit as string, source: o.source as string | undefined }));
   const valSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.valSplit as string }));
+  if (trainSplit.records.length < (o.batchSize as number)) {
+    // batches are full (drop-last, as the official loader): fewer records than one batch train nothing
+    throw new CliError(`train: --batch-size ${o.batchSize} is more than the ${trainSplit.records.length} records of ${o.dataset} ${o.trainSplit}; pass a smaller --batch-size`);
+  }
   // --overwrite: the old run goes only now, once the new one's inputs have all loaded
   if (o.overwrite) for (const name of previous) rmSync(path.join(outputDir, name), { recursive: true, force: true });
   const augment = o.cacheFeatures
@@ -198,6 +202,7 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
 
   let bar: Progress | undefined;
   let barEpoch = -1;
+  // the trainer's messages name it (trainModel: ...); the user ran `train`
   const result = await cliStep(() =>
     trainModel({
       createModel: () => createModelFromSource(source, seed),
@@ -238,6 +243,8 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
           process.stderr.write(`epoch ${r.epoch + 1}/${o.epochs}: loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(2)} ${r.imagesPerSecond.toFixed(1)} img/s${val}\n`);
         }
       },
+    }).catch((error: unknown) => {
+      throw new CliError(oneLine(error).replace(/^trainModel: /, 'train: '));
     }),
   );
   bar?.stop();
