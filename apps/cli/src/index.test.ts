@@ -18,3 +18,20 @@ test('an unknown command exits non-zero', async () => {
     err.mockRestore();
   }
 });
+
+test("commander's own errors print as clip-vg: <problem>, like every other error", async () => {
+  const lines: string[] = [];
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c) => (lines.push(String(c)), true));
+  try {
+    expect(await main(['predict', '--image', 'x.png', '--text', 'a dog'])).toBe(1);
+    expect(await main(['tokenize', '--input', 'x.jsonl', '--nope'])).toBe(1);
+    expect(await main(['no-such-command'])).toBe(1);
+  } finally {
+    err.mockRestore();
+  }
+  expect(lines).toEqual([
+    "clip-vg: required option '--checkpoint <path>' not specified\n",
+    "clip-vg: unknown option '--nope'\n",
+    "clip-vg: unknown command 'no-such-command'\n",
+  ]);
+});
