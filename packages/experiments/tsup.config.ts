@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild());
+// shims: the ESM build needs `__dirname` to find the shipped tiny CLIP (assets/tiny-clip).
+export default defineConfig(packageBuild({ shims: true }));

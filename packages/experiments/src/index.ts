@@ -2,6 +2,11 @@
 export const PACKAGE_NAME = '@clip-vg/experiments';
 export { WordTokenizer } from './word-tokenizer';
 export { tinyClipConfig, pretrainClip, type TinyClipSize, type PretrainOptions, type PretrainResult } from './tiny-clip';
+export {
+  pretrainDemoClip, saveDemoClip, loadDemoClip, demoClipConfig, demoTokenizer, demoClipLr, retrievalAccuracy,
+  DEMO_CLIP_DIR, DEMO_CLIP_FILES,
+  type PretrainDemoClipOptions, type PretrainDemoClipResult, type DemoClipMeta, type LoadedDemoClip,
+} from './demo-clip';
 export { memoizeHost, type MemoHost } from './memo-host';
 export { DEMO_PRESETS, resolveDemoSettings, type DemoPreset, type DemoSettings } from './demo/settings';
 export { runDemo, DEMO_METHODS, type DemoOptions, type DemoResults, type DemoMethod, type MethodResult, type PolicyRun } from './demo/run-demo';

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
 import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults, type SeedSummary } from '@clip-vg/experiments';
 import { writeFileAtomic } from '../util/atomic-write';
+import { registerDemoPretrainClip } from './demo-pretrain';
 import { CliError } from '../util/errors';
 
 interface DemoFlags {
@@ -21,7 +22,7 @@ interface DemoFlags {
 }
 
 export function registerDemo(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description('run the curriculum experiment on the synthetic grounding world: oracle, all-baselines, SSA and MSA, then a report')
     .option('--quick', 'a smaller world and budget: a smoke check in a few minutes')
@@ -51,6 +52,7 @@ export function registerDemo(program: Command): void {
       writeFileAtomic(path.join(out, 'seeds.json'), `${JSON.stringify(summary, null, 2)}\n`);
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `${seedTable(summary)}\nsummary: ${path.join(out, 'seeds.json')}\n`);
     });
+  registerDemoPretrainClip(demo);
 }
 
 function parseSeed(text: string): number {
