@@ -1,27 +1,44 @@
 /**
- * A curriculum host that trains each distinct training set once per experiment. The demo's runs overlap by
+ * A curriculum host that trains each distinct training set once per experiment, and starts announced trainings
+ * (`prefetch`) right away so that a host with several workers runs them side by side. The demo's runs overlap by
  * design: the `all` baseline of a source IS that source's SSA/MSA measurer (spec: the measurer is the w/o-SSA
  * model), so a policy asking to train on exactly the samples of a finished training gets that model back.
- * Trainings are deterministic in (samples in order, seed), so this changes no result, only the time.
+ * Trainings are deterministic in (samples in order, seed), so neither changes a result, only the time.
  *
  * Memoised models survive the policies' `release` and are freed by `dispose()`.
  */
 import type { CurriculumHost, Sample } from '@clip-vg/curriculum';
 
 export interface MemoHost<M> extends CurriculumHost<M> {
-  /** Trainings actually run (cache misses). */
+  /** Trainings actually started (cache misses, announced ones included). */
   readonly trainings: number;
-  /** Trainings answered from memory. */
+  /** Requests for a training set asked for before (answered from memory). */
   readonly reused: number;
+  /** Announced trainings no policy asked for in the end. */
+  readonly unused: number;
+  prefetch(trainingSets: Sample[][], info: { stage: string }): void;
   dispose(): void;
 }
 
 export function memoizeHost<M>(host: CurriculumHost<M>): MemoHost<M> {
-  const models = new Map<string, M>();
-  const accuracy = new Map<M, number>();
-  const scores = new Map<M, Map<string, number[]>>();
+  const models = new Map<string, Promise<M>>();
+  const accuracy = new Map<M, Promise<number>>();
+  const scores = new Map<M, Map<string, Promise<number[]>>>();
   let trainings = 0;
   let reused = 0;
+  const asked = new Set<string>();
+  const start = (samples: Sample[], info: { stage: string }): Promise<M> => {
+    const key = samplesKey(samples);
+    let model = models.get(key);
+    if (!model) {
+      model = host.train(samples, info);
+      // a failure surfaces when the model is asked for, not as an unhandled rejection of an unused prefetch
+      model.catch(() => undefined);
+      models.set(key, model);
+      trainings++;
+    }
+    return model;
+  };
   return {
     get trainings() {
       return trainings;
@@ -29,27 +46,27 @@ export function memoizeHost<M>(host: CurriculumHost<M>): MemoHost<M> {
     get reused() {
       return reused;
     },
+    get unused() {
+      return trainings - asked.size;
+    },
+    prefetch(sets: Sample[][], info: { stage: string }): void {
+      for (const samples of sets) start(samples, info);
+    },
     async train(samples: Sample[], info: { stage: string }): Promise<M> {
       const key = samplesKey(samples);
-      const known = models.get(key);
-      if (known !== undefined) {
-        reused++;
-        return known;
-      }
-      const model = await host.train(samples, info);
-      trainings++;
-      models.set(key, model);
-      return model;
+      if (asked.has(key)) reused++;
+      asked.add(key);
+      return start(samples, info);
     },
     async score(model: M, samples: Sample[]): Promise<number[]> {
       const key = samplesKey(samples);
-      const byModel = scores.get(model) ?? new Map<string, number[]>();
+      const byModel = scores.get(model) ?? new Map<string, Promise<number[]>>();
       scores.set(model, byModel);
-      if (!byModel.has(key)) byModel.set(key, await host.score(model, samples));
-      return [...byModel.get(key)!];
+      if (!byModel.has(key)) byModel.set(key, host.score(model, samples));
+      return [...(await byModel.get(key)!)];
     },
     async evaluate(model: M): Promise<number> {
-      if (!accuracy.has(model)) accuracy.set(model, await host.evaluate(model));
+      if (!accuracy.has(model)) accuracy.set(model, host.evaluate(model));
       return accuracy.get(model)!;
     },
     release(): void {
@@ -57,7 +74,7 @@ export function memoizeHost<M>(host: CurriculumHost<M>): MemoHost<M> {
     },
     report: host.report?.bind(host),
     dispose(): void {
-      for (const model of models.values()) host.release?.(model);
+      for (const model of models.values()) void model.then((m) => host.release?.(m), () => undefined);
       models.clear();
       accuracy.clear();
       scores.clear();

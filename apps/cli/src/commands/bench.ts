@@ -14,6 +14,7 @@ import { ClipVG, groundingLoss } from '@clip-vg/fusion-transformer';
 import { benchConfig, benchInputs, benchmarkInference, BENCH_MODELS, parseEngine, type InferenceBenchResult } from '@clip-vg/onnx-engine';
 import { AdamW, ensureGradients } from '@clip-vg/training';
 import { CliError, oneLine } from '../util/errors';
+import { benchmarkDemoTraining, type DemoTrainBenchResult } from './bench-train-demo';
 
 interface BenchCliOptions {
   engine?: string;
@@ -31,6 +32,7 @@ interface BenchCliOptions {
   profile?: string;
   spin: boolean;
   train?: boolean;
+  preset?: string;
   json?: boolean;
 }
 
@@ -38,7 +40,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('time full CLIP-VG inference (tensors in, boxes out) with random weights: images/s, ms per batch, peak memory')
-    .option('--engine <name>', 'tfjs (TensorFlow.js model) or onnx (ONNX Runtime graph built from the same weights)', 'tfjs')
+    .option('--engine <name>', 'tfjs (TensorFlow.js model; the default) or onnx (ONNX Runtime graph built from the same weights; the default of --train --preset demo)')
     .option('--backend <name>', 'TensorFlow.js backend (tensorflow, wasm, cpu; default: CLIP_VG_BACKEND or the best installed)')
     .option('--model <name>', `CLIP backbone (${BENCH_MODELS.join(', ')}; tiny is test-sized)`, 'ViT-B/16')
     .option('--batch <n>', 'images per batch', '8')
@@ -53,6 +55,7 @@ export function registerBench(program: Command): void {
     .option('--profile <prefix>', "write ONNX Runtime's per-op profile (JSON) with this file prefix")
     .option('--no-spin', "stop ONNX Runtime's idle threads from spinning (fairer on a machine shared with other work)")
     .option('--train', 'time training steps (forward + backward + AdamW of the trainable part, TensorFlow.js) instead of inference')
+    .option('--preset <name>', "with --train: demo = the curriculum demo's fusion step on cached features (batch 64, one thread; ONNX Runtime unless --engine tfjs)")
     .option('--json', 'print one JSON object {"images_per_s", "engine", "backend", "batch", ...}')
     .action((options: BenchCliOptions) => bench(options));
 }
@@ -80,7 +83,7 @@ function checkProfilePrefix(prefix: string, engine: string): void {
 async function bench(options: BenchCliOptions): Promise<void> {
   let engine: ReturnType<typeof parseEngine>;
   try {
-    engine = parseEngine(options.engine);
+    engine = parseEngine(options.engine ?? (options.train && options.preset === 'demo' ? 'onnx' : 'tfjs'));
   } catch (error) {
     throw new CliError(`bench: ${oneLine(error)}`);
   }
@@ -105,6 +108,14 @@ async function bench(options: BenchCliOptions): Promise<void> {
   if (settings.batch > MAX_BENCH_BATCH) throw new CliError(`bench: --batch must be at most ${MAX_BENCH_BATCH}, got ${settings.batch}`);
   if (options.profile !== undefined) checkProfilePrefix(options.profile, engine);
   await initBackend(options.backend, { log: options.json ? null : undefined });
+  if (options.preset !== undefined && (options.preset !== 'demo' || !options.train)) {
+    throw new CliError(`bench: --preset takes demo, with --train (got "${options.preset}"${options.train ? '' : ' without --train'})`);
+  }
+  if (options.train && options.preset === 'demo') {
+    const trained = await benchmarkDemoTraining(engine, settings.runs, settings.warmup);
+    process.stdout.write(options.json ? `${JSON.stringify(trained)}\n` : formatDemoTraining(trained));
+    return;
+  }
   if (options.train) {
     if (engine !== 'tfjs') throw new CliError('bench: --train runs on the tfjs engine (ONNX Runtime here is inference only)');
     const trained = await benchmarkTraining(settings);
@@ -206,6 +217,14 @@ function formatTraining(r: TrainingBenchResult): string {
   return [
     `CLIP-VG ${r.model} training step on tfjs/${r.backend}, batch ${r.batch}, ${r.text_tokens} text tokens, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
     `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_step.toFixed(0)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
+    `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
+  ].join('\n') + '\n';
+}
+
+function formatDemoTraining(r: DemoTrainBenchResult): string {
+  return [
+    `demo fusion training step on ${r.engine} (${r.backend}, ${r.threads} thread), batch ${r.batch}, ${r.tokens} tokens, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
+    `  ${r.ms_per_step.toFixed(1)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(1)).join(', ')} ms)   ${r.samples_per_s.toFixed(0)} samples/s`,
     `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
   ].join('\n') + '\n';
 }

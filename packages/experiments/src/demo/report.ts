@@ -12,8 +12,9 @@ import type { DemoMethod, DemoResults, PolicyRun } from './run-demo';
 
 export interface DemoExample {
   record: GroundingRecord;
-  /** Image file. */
+  /** Image file, and its side in pixels. */
   image: string;
+  size: number;
   /** Predicted boxes as fractions of the image, xyxy. */
   union: [number, number, number, number];
   msa: [number, number, number, number];
@@ -41,7 +42,7 @@ export async function writeDemoReport(out: string, results: DemoResults, runs: R
   writeFileAtomic(path.join(out, 'plots', 'accuracy.png'), await svgToPng(accuracySvg(results)));
   const exampleFiles: string[] = [];
   for (const [k, e] of examples.entries()) {
-    const size = results.settings.imageSize * SCALE;
+    const size = e.size * SCALE;
     const px = (b: number[]) => b.map((v) => v * size) as [number, number, number, number];
     const gt = e.record.box.map((v) => v * SCALE) as [number, number, number, number];
     const png = await drawReportImage({
@@ -106,15 +107,16 @@ function htmlPage(results: DemoResults, files: string[], examples: DemoExample[]
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join('')}</table>`;
   const figure = (src: string, caption: string) => `<figure><img src="${src}" alt="${esc(caption)}"><figcaption>${esc(caption)}</figcaption></figure>`;
-  const p = results.pretrain;
+  const c = results.clip;
+  const st = results.settings;
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>clip-vg demo</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}figure{display:inline-block;margin:8px}img{max-width:100%}</style>
 </head><body>
 <h1>CLIP-VG curriculum demo on the synthetic world</h1>
-<p>Seed ${results.seed}, preset <b>${results.preset}</b>: ${results.settings.trainImages}/${results.settings.valImages}/${results.settings.testImages} images,
-tiny CLIP (width ${results.settings.clipWidth}, patch ${results.settings.clipPatch}, ${results.settings.clipVisionLayers}+${results.settings.clipTextLayers} layers)
-pretrained contrastively on scene captions (loss ${p.losses[0]?.toFixed(2)} → ${p.losses.at(-1)?.toFixed(2)}, caption retrieval ${pct(p.retrievalAccuracy)}), then frozen.
+<p>Seed ${results.seed}, preset <b>${results.preset}</b>: ${st.trainImages}/${st.valImages}/${st.testImages} images of the demo world,
+the ${c.origin} tiny CLIP (caption retrieval top-1 ${pct(c.retrievalAccuracy)}), frozen; CLIP-VG fusion of ${st.fusionLayers} layers,
+${st.fusionHeads} heads, ${st.steps} steps of batch ${st.batchSize} per training, best val checkpoint.
 Accuracies are Acc@0.5 on the clean test split; val (annotated) selects thresholds.</p>
 ${table}
 <p>SSA threshold: ${esc(fmt(results.thresholds.ssa))}. MSA steps: ${esc(steps(results))}.

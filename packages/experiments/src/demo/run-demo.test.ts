@@ -4,13 +4,8 @@ import * as path from 'node:path';
 import { initBackend } from '@clip-vg/backend';
 import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults } from '../index';
 
-/** The whole demo path at toy sizes: world, pretraining, every policy, test evaluation, the report folder. */
-const TINY = {
-  trainImages: 24, valImages: 8, testImages: 8, imageSize: 32,
-  clipWidth: 32, clipPatch: 8, clipVisionLayers: 2, clipTextLayers: 1, contextLength: 16,
-  pretrainEpochs: 1, pretrainBatch: 24, fusionLayers: 1, fusionHeads: 2, fusionFfn: 32,
-  epochs: 1, batchSize: 16, examples: 2,
-};
+/** The whole demo path at toy sizes: world, the shipped CLIP, features, every policy on worker threads, the report. */
+const TINY = { trainImages: 24, valImages: 8, testImages: 8, steps: 10, evalEvery: 5, warmupSteps: 2, batchSize: 16, examples: 2 };
 
 describe('runDemo (smoke, toy sizes)', () => {
   let out: string;
@@ -20,7 +15,7 @@ describe('runDemo (smoke, toy sizes)', () => {
   beforeAll(async () => {
     await initBackend('wasm', { log: null });
     out = mkdtempSync(path.join(tmpdir(), 'clip-vg-demo-'));
-    ({ results } = await runDemo({ out, seed: 3, preset: 'quick', settings: TINY, log: (l) => lines.push(l) }));
+    ({ results } = await runDemo({ out, seed: 3, preset: 'quick', settings: TINY, workers: 2, log: (l) => lines.push(l) }));
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -36,7 +31,7 @@ describe('runDemo (smoke, toy sizes)', () => {
   });
 
   it('says when the oracle did not learn, so the table is not read as an effect', () => {
-    // one epoch on 24 toy images cannot ground anything
+    // ten steps on 24 toy images cannot ground anything
     expect(results.oracle).toBeLessThan(0.2);
     expect(results.notes.some((n) => /the oracle reached only .* differences between the methods below are noise/.test(n))).toBe(true);
   });

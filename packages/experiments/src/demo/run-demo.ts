@@ -1,19 +1,22 @@
 /**
- * The curriculum experiment of the README on the synthetic world:
- *   world → tiny CLIP pretrained contrastively on its scene captions, then frozen → frozen features cached once →
- *   oracle (clean GT) · `all` on each source and on the union · `ssa` on template · `msa` on all three →
- *   every final model evaluated on the clean test split → results.json + report.html.
- * Val (annotated) selects thresholds and checkpoints, as in the official code; test is only reported.
+ * The curriculum experiment of the README on the demo world (shared/spec/demo-recipe.md):
+ *   world → the shipped pretrained tiny CLIP, frozen → its features cached once → oracle (clean GT) · `all` on
+ *   each source and on the union · `ssa` on template · `msa` on all three → every final model evaluated on the
+ *   clean test split → results.json + report.html.
+ * Val (annotated) selects checkpoints and thresholds, as in the official code; test is only reported. Every
+ * training is a job on a pool of worker threads; the policies announce independent trainings together, so the
+ * pool runs them side by side, and the results equal a sequential run's.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLIP } from '@clip-vg/clip-encoders';
 import { getPolicy, type CurriculumHost, type PolicyResult, type Sample } from '@clip-vg/curriculum';
-import { evalTransformRecord, generateSyntheticWorld, PSEUDO_SOURCES, sceneCaption, type GroundingRecord, type PseudoSource } from '@clip-vg/datasets';
-import { ClipVG, clipVGConfig, type ClipVGConfig } from '@clip-vg/fusion-transformer';
-import { createModelHost, evaluateModel, FeatureCache } from '@clip-vg/training';
+import { generateSyntheticWorld, PSEUDO_SOURCES, type GroundingRecord, type PseudoSource } from '@clip-vg/datasets';
+import { ClipVG, clipVGConfig } from '@clip-vg/fusion-transformer';
+import { fusionParams, FusionTrainingPool, type FeatureRows, type FusionRecipe } from '@clip-vg/onnx-engine';
+import { loadDemoClip, pretrainDemoClip, type PretrainDemoClipOptions } from '../demo-clip';
 import { memoizeHost } from '../memo-host';
-import { pretrainClip, tinyClipConfig } from '../tiny-clip';
-import { WordTokenizer } from '../word-tokenizer';
+import { demoFeatures } from './features';
+import { createFusionHost, testModel, type FusionModel } from './fusion-host';
 import { writeDemoReport, type DemoExample } from './report';
 import { resolveDemoSettings, type DemoPreset, type DemoSettings } from './settings';
 
@@ -23,6 +26,10 @@ export interface DemoOptions {
   seed?: number;
   preset?: DemoPreset;
   settings?: Partial<DemoSettings>;
+  /** Training worker threads (default: one per core). 0 trains on the calling thread; results are the same. */
+  workers?: number;
+  /** Pretrain the tiny CLIP here (from this seed) instead of loading the shipped one. */
+  pretrain?: boolean | Omit<PretrainDemoClipOptions, 'seed'>;
   log?: (line: string) => void;
 }
 
@@ -36,6 +43,8 @@ export interface MethodResult {
   labels: number;
   /** Fraction of those labels that are correct (known for the synthetic world). */
   labelPrecision: number;
+  /** The step whose val accuracy was kept. */
+  bestStep: number;
 }
 
 /** Below this oracle test accuracy the run cannot show a curriculum effect, and the results say so. */
@@ -49,75 +58,83 @@ export type DemoResults = Record<DemoMethod, number> & {
   /** MSA's steps: the source added, the measurer that scored it, its threshold. */
   msaSteps: { source: string; measurer: string; threshold: number | null }[];
   methods: Record<DemoMethod, MethodResult>;
-  pretrain: { losses: number[]; retrievalAccuracy: number; seconds: number };
+  /** The frozen tiny CLIP: shipped or pretrained in this run, and its caption retrieval top-1. */
+  clip: { origin: 'shipped' | 'pretrained'; retrievalAccuracy: number; seconds: number };
+  /** Trainings run (announced ones included), requests answered by an earlier identical one, announced but unused. */
   trainings: number;
   reusedTrainings: number;
+  unusedTrainings: number;
+  workers: number;
   seed: number;
   preset: DemoPreset;
   settings: DemoSettings;
-  /** What did not go as designed (e.g. MSA found no reliable sample at h0 and fell back to the union). */
+  /** What did not go as designed (e.g. the oracle did not learn; MSA fell back to the union). */
   notes: string[];
   seconds: number;
 };
+
+/** The policies' results with the sources they ran on, for the per-policy report folders. */
+export interface PolicyRun {
+  result: PolicyResult<FusionModel>;
+  sources: Record<string, Sample[]>;
+}
 
 export async function runDemo(options: DemoOptions): Promise<{ results: DemoResults; report: string }> {
   const started = performance.now();
   const seed = options.seed ?? 0;
   const preset = options.preset ?? 'full';
   const s = resolveDemoSettings(preset, options.settings);
+  const workers = options.workers ?? os.availableParallelism();
   const log = options.log ?? (() => undefined);
   const out = path.resolve(options.out);
 
-  log(`world: ${s.trainImages}/${s.valImages}/${s.testImages} images of ${s.imageSize} px, seed ${seed}`);
-  const { world, files } = await generateSyntheticWorld({
-    out: path.join(out, 'world'), seed, train: s.trainImages, val: s.valImages, test: s.testImages, imageSize: s.imageSize,
-  });
-  const imageRoot = files.imageDir;
-  // GroundingRecords carry the `id` and `source` a curriculum Sample needs
-  const sources = Object.fromEntries(PSEUDO_SOURCES.map((src) => [src, world.pseudo[src].map((p) => p.record)])) as unknown as Record<PseudoSource, Sample[]>;
-  const groundTruth = world.splits.train as unknown as Sample[];
+  log(`world: ${s.trainImages}/${s.valImages}/${s.testImages} images, seed ${seed}`);
+  const { world, files } = await generateSyntheticWorld({ world: 'demo', out: path.join(out, 'world'), seed, train: s.trainImages, val: s.valImages, test: s.testImages });
+  const sources = Object.fromEntries(PSEUDO_SOURCES.map((src) => [src, world.pseudo[src].map((p) => p.record)])) as Record<PseudoSource, GroundingRecord[]>;
   const correct = new Map(PSEUDO_SOURCES.flatMap((src) => world.pseudo[src].map((p) => [p.record.id, p.correct] as const)));
-  const trainImages = world.images.filter((i) => i.split === 'train');
-  const captions = trainImages.map((i) => sceneCaption(i.scene));
-  const tokenizer = WordTokenizer.fromTexts([...captions, ...world.splits.train.map((r) => r.text), ...PSEUDO_SOURCES.flatMap((src) => world.pseudo[src].map((p) => p.record.text))]);
 
-  const pretrainStart = performance.now();
-  const clipConfig = tinyClipConfig({
-    vocabSize: tokenizer.vocabSize, imageSize: s.imageSize, patchSize: s.clipPatch, width: s.clipWidth,
-    visionLayers: s.clipVisionLayers, textLayers: s.clipTextLayers, contextLength: s.contextLength,
-  });
-  const pretrained = CLIP.random(clipConfig, { seed });
-  const pixels = await Promise.all(trainImages.map(async (i) => (await evalTransformRecord(wholeImage(i.file, s.imageSize), imageRoot, s.imageSize)).pixels));
-  const pretrain = await pretrainClip({
-    clip: pretrained, images: pixels, captions, tokenizer, epochs: s.pretrainEpochs, batchSize: s.pretrainBatch, lr: s.pretrainLr, seed,
-    onEpoch: (e) => log(`clip pretraining epoch ${e.epoch + 1}/${s.pretrainEpochs}: loss ${e.loss.toFixed(3)} (${e.seconds.toFixed(1)} s)`),
-  });
-  const clipWeights = frozenWeights(pretrained);
-  pretrained.dispose();
-  const pretrainSeconds = (performance.now() - pretrainStart) / 1000;
-  log(`clip: caption retrieval top-1 ${(100 * pretrain.retrievalAccuracy).toFixed(1)}% after ${pretrainSeconds.toFixed(0)} s`);
+  const clipStart = performance.now();
+  const pretrained = options.pretrain ? await pretrainDemoClip({ ...(options.pretrain === true ? {} : options.pretrain), seed }) : undefined;
+  const shipped = pretrained ? undefined : loadDemoClip();
+  const { clip, tokenizer } = pretrained ?? shipped!;
+  const retrieval = pretrained?.retrievalAccuracy ?? shipped!.meta.retrievalAccuracy;
+  const clipInfo = { origin: pretrained ? 'pretrained' : 'shipped', retrievalAccuracy: retrieval, seconds: (performance.now() - clipStart) / 1000 } as DemoResults['clip'];
+  log(`clip: ${clipInfo.origin} tiny CLIP, caption retrieval top-1 ${pct(clipInfo.retrievalAccuracy)}`);
 
-  const config: ClipVGConfig = clipVGConfig(clipConfig, range(s.clipVisionLayers), {
-    vlLayers: s.fusionLayers, vlHeads: s.fusionHeads, vlFfnDim: s.fusionFfn, dropout: s.dropout,
-  });
-  const cache = new FeatureCache();
-  const inner = createModelHost({
-    // the same initialisation for every training: runs differ only in their labels
-    createModel: () => ClipVG.create(config, { seed, clip: CLIP.fromStateDict(clipWeights, { config: clipConfig, origin: 'pretrained tiny CLIP' }) }),
-    imageRoot, tokenizer, valRecords: world.splits.val, featureCache: cache,
-    epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, augment: false, seed, workers: 0,
-  });
-  const host = memoizeHost(timed(inner, log));
-  const testOf = async (model: ClipVG) => (await evaluateModel(model, world.splits.test, { imageRoot, tokenizer, featureCache: cache, workers: 0 })).accuracy;
+  const config = clipVGConfig(clip.config, range(clip.config.visionLayers), { vlLayers: s.fusionLayers, vlHeads: s.fusionHeads, vlFfnDim: s.fusionFfn, dropout: 0 });
+  const texts = [...Object.values(world.splits).flat(), ...Object.values(sources).flat()].map((r) => r.text);
+  const features = await demoFeatures(clip, config, world.images.map((i) => i.file), texts, files.imageDir, tokenizer);
+  // the same initialisation for every training: runs differ only in their labels
+  const fresh = ClipVG.create(config, { seed, clip });
+  const state = fresh.stateDict();
+  const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name]!.toFloat32Array().slice()]));
+  fresh.dispose();
+  log(`features of ${world.images.length} images cached; training on ${workers} worker thread${workers === 1 ? '' : 's'}`);
+
+  const recipe: FusionRecipe = { steps: s.steps, batchSize: s.batchSize, lr: s.lr, weightDecay: s.weightDecay, warmupSteps: s.warmupSteps, evalEvery: s.evalEvery };
+  const pool = await FusionTrainingPool.start({ config, table: features.table, init, batchSize: s.batchSize, workers });
+  const rowsOf = (samples: Sample[]) => features.rowsOf(samples as unknown as GroundingRecord[]);
+  const testRows = features.rowsOf(world.splits.test);
+  const host = memoizeHost(createFusionHost({
+    runner: pool, recipe, seed, rowsOf, val: features.rowsOf(world.splits.val),
+    onTraining: (e) => {
+      if (e.done) log(`  training ${e.id} done (${e.stage}, ${e.samples} labels)`);
+    },
+  }));
   const precision = (samples: Sample[]) => (samples.length ? samples.filter((x) => correct.get(x.id) ?? true).length / samples.length : 0);
   const methods = {} as Record<DemoMethod, MethodResult>;
-  const record = async (method: DemoMethod, model: ClipVG, samples: Sample[]) => {
-    methods[method] = { test: await testOf(model), val: await host.evaluate(model), labels: samples.length, labelPrecision: precision(samples) };
-    log(`${method}: test ${pct(methods[method].test)}, val ${pct(methods[method].val)}, ${samples.length} labels (${pct(methods[method].labelPrecision)} correct)`);
+  const record = async (method: DemoMethod, model: FusionModel, samples: Sample[]) => {
+    const { accuracy } = await testModel(pool, model, testRows);
+    methods[method] = { test: accuracy, val: model.valAccuracy, labels: samples.length, labelPrecision: precision(samples), bestStep: model.bestStep };
+    log(`${method}: test ${pct(accuracy)}, val ${pct(model.valAccuracy)}, ${samples.length} labels (${pct(methods[method].labelPrecision)} correct)`);
   };
 
+  const groundTruth = world.splits.train as unknown as Sample[];
+  const pseudo = sources as unknown as Record<string, Sample[]>;
   const notes: string[] = [];
   try {
+    // the baselines do not depend on each other (and are SSA's and MSA's measurers)
+    host.prefetch([groundTruth, ...PSEUDO_SOURCES.map((src) => pseudo[src]!), PSEUDO_SOURCES.flatMap((src) => pseudo[src]!)], { stage: 'baselines' });
     const oracle = await host.train(groundTruth, { stage: 'oracle' });
     await record('oracle', oracle, groundTruth);
     if (methods.oracle.test < ORACLE_LEARNED) {
@@ -127,58 +144,55 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
     }
     const all = getPolicy('all');
     for (const src of PSEUDO_SOURCES) {
-      const run = await all.run({ [src]: sources[src] }, host, {});
+      const run = await all.run({ [src]: pseudo[src]! }, host, {});
       await record(`baseline_${src}` as DemoMethod, run.model, run.selected);
     }
-    const union = await all.run(sources, host, {});
+    const union = await all.run(pseudo, host, {});
     await record('baseline_union', union.model, union.selected);
-    const ssa = await getPolicy('ssa').run({ template: sources.template }, host, {});
+    const ssaSources = { template: pseudo.template! };
+    const ssa = await getPolicy('ssa').run(ssaSources, host, { thresholds: s.thresholds });
     await record('ssa', ssa.model, ssa.selected);
-    const msa = await runMsa(sources, host, s.msaMeasurers, union, notes, log);
+    const msaOptions = { thresholds: s.thresholds, h0: s.h0, measurers: s.msaMeasurers, order: 'fixed', sourceOrder: [...PSEUDO_SOURCES] };
+    const msa = await runMsa(pseudo, host, msaOptions, union, notes, log);
     await record('msa', msa.model, msa.selected);
 
-    const examples = await drawnExamples(world.splits.test.slice(0, s.examples), { union: union.model, msa: msa.model }, { imageRoot, tokenizer, cache });
+    const exampleRecords = world.splits.test.slice(0, s.examples);
+    const examples = await drawnExamples(pool, exampleRecords, features.rowsOf(exampleRecords), { union: union.model, msa: msa.model }, files.imageDir, config.imsize);
     const results: DemoResults = {
       ...(Object.fromEntries(DEMO_METHODS.map((m) => [m, methods[m].test])) as Record<DemoMethod, number>),
       thresholds: { ssa: ssa.thresholds, msa: msa.thresholds },
       msaSteps: (msa.perSource ?? []).map((p) => ({ source: p.source, measurer: p.measurer, threshold: p.threshold })),
       methods,
-      pretrain: { ...pretrain, seconds: pretrainSeconds },
+      clip: clipInfo,
       trainings: host.trainings,
       reusedTrainings: host.reused,
+      unusedTrainings: host.unused,
+      workers,
       seed,
       preset,
       settings: s,
       notes,
       seconds: (performance.now() - started) / 1000,
     };
-    const report = await writeDemoReport(out, results, { ssa: withSources(ssa, { template: sources.template }), msa: withSources(msa, sources) }, examples);
+    const report = await writeDemoReport(out, results, { ssa: { result: ssa, sources: ssaSources }, msa: { result: msa, sources: pseudo } }, examples);
     log(`report: ${report}`);
     return { results, report };
   } finally {
     host.dispose();
+    await pool.close();
   }
 }
 
-/** The policies' results with the sources they ran on, for the per-policy report folders. */
-export interface PolicyRun {
-  result: PolicyResult<ClipVG>;
-  sources: Record<string, Sample[]>;
-}
-
-function withSources(result: PolicyResult<ClipVG>, sources: Record<string, Sample[]>): PolicyRun {
-  return { result, sources };
-}
-
 /**
- * MSA, or — when no pseudo-label of any source passes h0 under any measurer (undertrained toy runs) — the union
- * baseline it starts from, said so in the notes rather than failing the whole demo.
+ * MSA, or, when no pseudo-label of any source passes h0 under any measurer (an oracle that did not learn), the
+ * union baseline it starts from, said so in the notes rather than failing the whole demo.
  */
 async function runMsa(
-  sources: Record<string, Sample[]>, host: CurriculumHost<ClipVG>, measurers: string, union: PolicyResult<ClipVG>, notes: string[], log: (line: string) => void,
-): Promise<PolicyResult<ClipVG>> {
+  sources: Record<string, Sample[]>, host: CurriculumHost<FusionModel>, options: Record<string, unknown>,
+  union: PolicyResult<FusionModel>, notes: string[], log: (line: string) => void,
+): Promise<PolicyResult<FusionModel>> {
   try {
-    return await getPolicy('msa').run(sources, host, { measurers });
+    return await getPolicy('msa').run(sources, host, options);
   } catch (error) {
     if (!/nothing to train on/.test((error as Error).message)) throw error;
     const note = `msa: ${(error as Error).message}; reporting the union baseline as msa`;
@@ -188,29 +202,13 @@ async function runMsa(
   }
 }
 
-/** Log each real training with its size, val accuracy and time. */
-function timed(host: CurriculumHost<ClipVG>, log: (line: string) => void): CurriculumHost<ClipVG> {
-  let count = 0;
-  return {
-    ...host,
-    async train(samples, info) {
-      const t = performance.now();
-      const model = await host.train(samples, info);
-      log(`  training ${++count} (${info.stage}, ${samples.length} labels): ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      return model;
-    },
-  };
-}
-
 async function drawnExamples(
-  records: GroundingRecord[], models: Record<'union' | 'msa', ClipVG>, ctx: { imageRoot: string; tokenizer: WordTokenizer; cache: FeatureCache },
+  pool: FusionTrainingPool, records: GroundingRecord[], rows: FeatureRows, models: Record<'union' | 'msa', FusionModel>, imageRoot: string, size: number,
 ): Promise<DemoExample[]> {
   if (records.length === 0) return [];
   const predictions = {} as Record<'union' | 'msa', Float32Array>;
-  for (const key of ['union', 'msa'] as const) {
-    predictions[key] = (await evaluateModel(models[key], records, { imageRoot: ctx.imageRoot, tokenizer: ctx.tokenizer, featureCache: ctx.cache, workers: 0 })).predictions;
-  }
-  return records.map((r, i) => ({ record: r, image: path.join(ctx.imageRoot, r.image), union: box(predictions.union, i), msa: box(predictions.msa, i) }));
+  for (const key of ['union', 'msa'] as const) predictions[key] = (await testModel(pool, models[key], rows)).predictions;
+  return records.map((r, i) => ({ record: r, image: path.join(imageRoot, r.image), size, union: box(predictions.union, i), msa: box(predictions.msa, i) }));
 }
 
 /** Normalised cxcywh → fractions xyxy of the image (the letterbox is the identity here). */
@@ -218,21 +216,6 @@ function box(pred: Float32Array, i: number): [number, number, number, number] {
   const [cx, cy, w, h] = pred.subarray(i * 4, i * 4 + 4);
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
   return [clamp(cx! - w! / 2), clamp(cy! - h! / 2), clamp(cx! + w! / 2), clamp(cy! + h! / 2)];
-}
-
-/** A record covering a whole image: CLIP pretraining needs only the eval transform's pixels. */
-function wholeImage(file: string, size: number): GroundingRecord {
-  return { id: file, image: file, box: [0, 0, size, size], boxOriginal: [0, 0, size, size], text: '' };
-}
-
-/** Plain copies of the pretrained weights, so every training gets its own (identical) frozen CLIP. */
-function frozenWeights(clip: CLIP): Record<string, { shape: number[]; toFloat32Array(): Float32Array }> {
-  const out: Record<string, { shape: number[]; toFloat32Array(): Float32Array }> = {};
-  for (const [name, v] of clip.variables()) {
-    const data = (v.dataSync() as Float32Array).slice();
-    out[name] = { shape: [...v.shape], toFloat32Array: () => data };
-  }
-  return out;
 }
 
 function range(n: number): number[] {

@@ -1,32 +1,29 @@
 /**
- * Sizes and budgets of the demo. `full` is what `npm run demo` runs (the README's numbers); `quick` is a smoke
- * check of the whole path in a few minutes. Every field can be overridden.
+ * Sizes, recipe and curriculum of the demo. `full` is the measured configuration of the demo recipe
+ * (shared/spec/demo-recipe.md) and what `npm run demo` runs; `quick` is a smoke check of the whole path in a few
+ * minutes, whose numbers are noise. Every field can be overridden.
  */
 export interface DemoSettings {
-  /** Synthetic world: images per split and their side (= CLIP's input, so the letterbox is the identity). */
+  /** Demo world (`world: 'demo'` of the synthetic world): images per split; 48 px, CLIP's input size. */
   trainImages: number;
   valImages: number;
   testImages: number;
-  imageSize: number;
-  /** Tiny CLIP. */
-  clipWidth: number;
-  clipPatch: number;
-  clipVisionLayers: number;
-  clipTextLayers: number;
-  contextLength: number;
-  pretrainEpochs: number;
-  pretrainBatch: number;
-  pretrainLr: number;
-  /** CLIP-VG fusion (hiddenDim = CLIP width, as CLIP-VG ties D to the text width). */
+  /** CLIP-VG fusion on the shipped tiny CLIP (width 64 = the text width CLIP-VG ties D to). */
   fusionLayers: number;
   fusionHeads: number;
   fusionFfn: number;
-  dropout: number;
-  /** Every CLIP-VG training (oracle, baselines, curriculum candidates) uses the same recipe. */
-  epochs: number;
+  /** Every CLIP-VG training (oracle, baselines, curriculum candidates) uses this step recipe. */
+  steps: number;
   batchSize: number;
   lr: number;
-  /** MSA measurer candidates (`all`: SR and CR compete, as the paper). */
+  weightDecay: number;
+  warmupSteps: number;
+  /** Validate every this many steps; the best val checkpoint is kept. */
+  evalEvery: number;
+  /** SSA's and MSA's thresholds (ascending; first drop stops) and MSA's fixed threshold for choosing measurers. */
+  thresholds: number[];
+  h0: number;
+  /** MSA measurer candidates (`all`: own and cross-source compete, as the paper). */
   msaMeasurers: 'all' | 'own' | 'cross';
   /** Test images drawn into the report. */
   examples: number;
@@ -34,34 +31,31 @@ export interface DemoSettings {
 
 export type DemoPreset = 'full' | 'quick';
 
-/**
- * Sized for the wasm backend on two busy cores (measured ~100 fusion samples/s forward + backward): a 4×4 patch
- * grid and 16 text tokens keep the fusion sequence at 34 tokens, width 32 keeps every matmul small.
- */
 const FULL: DemoSettings = {
-  trainImages: 400, valImages: 100, testImages: 150, imageSize: 64,
-  clipWidth: 32, clipPatch: 16, clipVisionLayers: 4, clipTextLayers: 2, contextLength: 16,
-  pretrainEpochs: 20, pretrainBatch: 32, pretrainLr: 1e-3,
-  fusionLayers: 2, fusionHeads: 2, fusionFfn: 64, dropout: 0.1,
-  epochs: 10, batchSize: 32, lr: 1e-3,
-  msaMeasurers: 'all', examples: 6,
+  trainImages: 5000, valImages: 300, testImages: 500,
+  fusionLayers: 2, fusionHeads: 4, fusionFfn: 128,
+  steps: 800, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, warmupSteps: 100, evalEvery: 100,
+  thresholds: [0.1, 0.3, 0.5], h0: 0.3, msaMeasurers: 'all',
+  examples: 6,
 };
 
 export const DEMO_PRESETS: Record<DemoPreset, DemoSettings> = {
   full: FULL,
-  // the same models on a smaller world and budget
-  quick: {
-    ...FULL,
-    trainImages: 120, valImages: 40, testImages: 60,
-    pretrainEpochs: 6, epochs: 5,
-    msaMeasurers: 'own', examples: 4,
-  },
+  // the same models on a smaller world and budget: checks the path, not the effect
+  quick: { ...FULL, trainImages: 800, valImages: 100, testImages: 200, steps: 200, evalEvery: 50, warmupSteps: 25, msaMeasurers: 'own', examples: 4 },
 };
 
 export function resolveDemoSettings(preset: DemoPreset, overrides: Partial<DemoSettings> = {}): DemoSettings {
+  if (!(preset in DEMO_PRESETS)) throw new Error(`demo: preset must be full or quick, got ${preset}`);
   const settings = { ...DEMO_PRESETS[preset], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as DemoSettings;
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) throw new Error(`demo: setting ${key} must be a non-negative number, got ${value}`);
+  }
+  for (const key of ['trainImages', 'valImages', 'testImages', 'steps', 'batchSize', 'fusionLayers', 'fusionHeads', 'fusionFfn'] as const) {
+    if (!Number.isInteger(settings[key]) || settings[key] < 1) throw new Error(`demo: setting ${key} must be a positive integer, got ${settings[key]}`);
+  }
+  if (!settings.thresholds.every((h, i, all) => h >= 0 && h < 1 && (i === 0 || h > all[i - 1]!))) {
+    throw new Error(`demo: thresholds must ascend within [0, 1), got ${settings.thresholds.join(', ')}`);
   }
   if (!['all', 'own', 'cross'].includes(settings.msaMeasurers)) throw new Error(`demo: msaMeasurers must be all, own or cross, got ${settings.msaMeasurers}`);
   return settings;
