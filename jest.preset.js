@@ -2,7 +2,7 @@
 // that a test never needs another package's build.
 const path = require('node:path');
 
-const packages = ['torch-io', 'backend', 'image', 'clip-encoders', 'fusion-transformer', 'datasets', 'curriculum', 'onnx-engine', 'training', 'experiments', 'grounder'];
+const packages = ['torch-io', 'backend', 'image', 'clip-encoders', 'fusion-transformer', 'datasets', 'curriculum', 'onnx-engine', 'training', 'experiments', 'grounder', 'training-queue'];
 const moduleNameMapper = Object.fromEntries(
   packages.map((name) => [`^@clip-vg/${name}$`, path.join(__dirname, 'packages', name, 'src', 'index.ts')]),
 );
