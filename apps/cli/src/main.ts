@@ -21,7 +21,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`clip-vg: ${oneLine(error)}\n`);
     if (process.env.CLIP_VG_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    const code = (error as { exitCode?: unknown }).exitCode;
-    return typeof code === 'number' && code > 0 ? code : 1;
+    return 1;
   }
 }

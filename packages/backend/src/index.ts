@@ -1,5 +1,4 @@
 /** @clip-vg/backend: choose and initialise the TensorFlow.js backend for clip-vg. */
-export const PACKAGE_NAME = '@clip-vg/backend';
 export {
   BACKEND_NAMES,
   BACKEND_PACKAGES,

@@ -1,5 +1,4 @@
 /** @clip-vg/clip-encoders: OpenAI CLIP in TensorFlow.js (tokenizer, multi-level ViT, text encoder, weights). */
-export const PACKAGE_NAME = '@clip-vg/clip-encoders';
 export * from './tokenizer';
 export * from './hub';
 export * from './model';

@@ -1,5 +1,4 @@
 /** @clip-vg/curriculum: reliability measurement outputs and self-paced curriculum policies (SSA, MSA) for CLIP-VG. */
-export const PACKAGE_NAME = '@clip-vg/curriculum';
 export type {
   Sample, CurriculumHost, TraceEvent, TraceKind, PolicyResult, PolicyOptions, CurriculumPolicy, ReliabilitySet,
   Curve, CurvePoint, SourceSelection,

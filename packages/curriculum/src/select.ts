@@ -24,8 +24,3 @@ export function thresholdTag(h: number): string {
   const text = Number.isInteger(h) ? `${h}.0` : String(h);
   return text.replace('.', '_');
 }
-
-/** Concatenate sources in order (merge_file.py concatenates; sources are disjoint, so no de-duplication). */
-export function concatSamples(parts: readonly (readonly Sample[])[]): Sample[] {
-  return parts.flatMap((p) => [...p]);
-}

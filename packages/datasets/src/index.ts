@@ -1,5 +1,4 @@
 /** @clip-vg/datasets: visual-grounding datasets, split files, transforms and a synthetic grounding world. */
-export const PACKAGE_NAME = '@clip-vg/datasets';
 export type { GroundingRecord } from './record';
 export * from './real';
 export * from './converters';

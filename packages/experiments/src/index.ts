@@ -1,5 +1,4 @@
 /** @clip-vg/experiments: contrastive pretraining of a tiny CLIP and the curriculum demo on the synthetic world. */
-export const PACKAGE_NAME = '@clip-vg/experiments';
 export { WordTokenizer } from './word-tokenizer';
 export { tinyClipConfig, pretrainClip, type TinyClipSize, type PretrainOptions, type PretrainResult } from './tiny-clip';
 export {
@@ -11,3 +10,4 @@ export { memoizeHost, type MemoHost } from './memo-host';
 export { DEMO_PRESETS, resolveDemoSettings, type DemoPreset, type DemoSettings } from './demo/settings';
 export { runDemo, DEMO_METHODS, type DemoOptions, type DemoResults, type DemoMethod, type MethodResult, type PolicyRun } from './demo/run-demo';
 export { summarizeSeeds, type SeedSummary } from './demo/seeds';
+export type { TrainingEvent } from './demo/fusion-host';

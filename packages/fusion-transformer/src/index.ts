@@ -1,6 +1,4 @@
 /** @clip-vg/fusion-transformer: the CLIP-VG grounding model, its losses, metrics and masks. */
-export const PACKAGE_NAME = '@clip-vg/fusion-transformer';
-
 export {
   ClipVG,
   type CreateOptions,

@@ -1,5 +1,4 @@
 /** @clip-vg/onnx-engine: fast CLIP-VG inference on ONNX Runtime, graph built from the project's own weights. */
-export const PACKAGE_NAME = '@clip-vg/onnx-engine';
 export { OnnxClipVG, hasExecutionProvider, type ExecutionProvider, type OnnxEngineOptions } from './engine';
 export { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_IMAGE_INDEX, INPUT_KEY_BIAS, INPUT_POSITIONS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 export type { WeightLike, WeightSource } from './graph/weights';

@@ -1,12 +1,9 @@
 /**
- * A user-facing failure: the CLI prints `clip-vg: <message>` on one line and exits with `exitCode`.
+ * A user-facing failure: the CLI prints `clip-vg: <message>` on one line and exits with 1.
  * Throw it (or any Error) from a command; never call process.exit from command code.
  */
 export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'CliError';
   }
