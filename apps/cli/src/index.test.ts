@@ -1,10 +1,11 @@
+import { version } from '../package.json';
 import { main } from './index';
 
-test('--version prints the version and exits 0', async () => {
+test("--version prints the CLI package's version and exits 0", async () => {
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     expect(await main(['--version'])).toBe(0);
-    expect(write.mock.calls.map((c) => String(c[0])).join('')).toMatch(/0\.1\.0/);
+    expect(write.mock.calls.map((c) => String(c[0])).join('')).toBe(`${version}\n`);
   } finally {
     write.mockRestore();
   }

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { version } from '../package.json';
 import { commands } from './commands';
 
-export const VERSION = '0.1.0';
+/** The CLI package's own version, so `--version` follows every release without a second place to edit. */
+export const VERSION: string = version;
 
 /** The `clip-vg` program with every sub-command registered. */
 export function buildProgram(): Command {
