@@ -13,7 +13,7 @@ import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import { CLIP } from './clip';
 import { toHFConfig } from './weights/hf-config';
 import { openAIToHF } from './weights/hf-mapping';
-import { writeSafetensorsAtomic } from './weights/safetensors';
+import { writeSafetensorsWeights } from './weights/safetensors';
 import { stripPrefix } from './weights/source';
 
 /** The golden model's heads are not width / 64, so the shapes cannot tell them. */
@@ -80,7 +80,7 @@ describeShared('CLIP on the golden tiny CLIP-VG checkpoint', () => {
     await tf.setBackend('wasm');
     const reference = CLIP.fromStateDict(stateDict, { prefix: 'clip.', config: HEADS });
     const dir = path.join(tmp, 'hf');
-    writeSafetensorsAtomic(path.join(dir, 'model.safetensors'), openAIToHF(stripPrefix(stateDict, 'clip.')));
+    writeSafetensorsWeights(path.join(dir, 'model.safetensors'), openAIToHF(stripPrefix(stateDict, 'clip.')));
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify(toHFConfig(reference.config)));
     const clip = await CLIP.fromPretrained(dir);
     try {

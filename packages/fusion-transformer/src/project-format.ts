@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { readSafetensors, writeSafetensorsAtomic, type WeightSource } from '@clip-vg/clip-encoders';
+import { readSafetensorsWeights, writeSafetensorsWeights, type WeightSource } from '@clip-vg/clip-encoders';
 import { validateClipVGConfig, type ClipVGConfig } from './config';
 import { writeFileAtomic } from '@clip-vg/torch-io';
 
@@ -29,7 +29,7 @@ export function isProjectFolder(fileOrDir: string): boolean {
 /** Write the weights, then the config (each atomically), so a folder with a config always has its weights. */
 export function writeProjectFolder(dir: string, weights: WeightSource, config: ClipVGConfig, includesClip: boolean): void {
   mkdirSync(dir, { recursive: true });
-  writeSafetensorsAtomic(path.join(dir, PROJECT_WEIGHTS_FILE), weights, { format: 'pt', producer: '@clip-vg/fusion-transformer' });
+  writeSafetensorsWeights(path.join(dir, PROJECT_WEIGHTS_FILE), weights, { format: 'pt', producer: '@clip-vg/fusion-transformer' });
   const json: ProjectConfigJson = { format: PROJECT_FORMAT, formatVersion: PROJECT_FORMAT_VERSION, includesClip, config };
   writeFileAtomic(path.join(dir, PROJECT_CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
 }
@@ -71,7 +71,7 @@ export function readProjectFolder(dir: string): ProjectFolder {
   if (!existsSync(weightsFile)) throw new Error(`${dir}: ${PROJECT_WEIGHTS_FILE} is missing`);
   let weights: WeightSource;
   try {
-    weights = readSafetensors(weightsFile).tensors;
+    weights = readSafetensorsWeights(weightsFile).tensors;
   } catch (error) {
     throw new Error(`${weightsFile}: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -13,7 +13,7 @@ export { encodePickle } from './pickler';
 export { writeChunksAtomic, writeFileAtomic } from './atomic-write';
 export {
   openSafetensors, writeSafetensors, tensorToSafetensors, safetensorsToTensor, safetensorsToFloat32,
-  type SafetensorsEntry, type SafetensorsReader,
+  type SafetensorsEntry, type LazySafetensorsEntry, type SafetensorsReader,
 } from './safetensors';
 export { inspectCheckpoint, toPlain, tensorBytes, type CheckpointSummary } from './inspect';
 export { moduleStateDict, isScriptModule } from './torchscript';

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -82,6 +82,23 @@ describe('safetensors', () => {
     writeFileSync(cut, bad);
     expect(() => openSafetensors(cut)).toThrow(/header length/);
     expect(() => writeSafetensors(path.join(dir, 'x.safetensors'), { a: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(/needs 12/);
+  });
+
+  test('lazy entries are made one at a time, while they are written', () => {
+    const made: string[] = [];
+    const file = path.join(dir, 'lazy.safetensors');
+    const lazy = (name: string, data: Float32Array) => () => (made.push(name), data);
+    writeSafetensors(file, {
+      a: { dtype: 'F32', shape: [2], data: lazy('a', Float32Array.of(1, 2)) },
+      b: { dtype: 'F32', shape: [1], data: lazy('b', Float32Array.of(3)) },
+    });
+    expect(made).toEqual(['a', 'b']);
+    const reader = openSafetensors(file);
+    expect(Array.from(reader.get('b').data as Float32Array)).toEqual([3]);
+    reader.close();
+    const broken = path.join(dir, 'lazy-broken.safetensors');
+    expect(() => writeSafetensors(broken, { a: { dtype: 'F32', shape: [3], data: () => new Float32Array(2) } })).toThrow(/needs 12/);
+    expect(existsSync(broken)).toBe(false);
   });
 
   test('get() returns just the requested tensor from a larger file', () => {

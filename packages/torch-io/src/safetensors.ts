@@ -153,30 +153,55 @@ function validateEntry(name: string, raw: unknown, dataSize: number): HeaderEntr
   return { dtype, shape, begin, end };
 }
 
+/**
+ * An entry whose data is made only when the writer reaches it, so a large model (ViT-L/14 is 1.7 GB) is written
+ * one tensor at a time instead of all held at once.
+ */
+export interface LazySafetensorsEntry {
+  dtype: string;
+  shape: number[];
+  data: () => TypedArray;
+}
+
 /** Writes `tensors` (in the given order) and optional string metadata, atomically. */
-export function writeSafetensors(file: string, tensors: Record<string, SafetensorsEntry>, metadata?: Record<string, string>): void {
+export function writeSafetensors(
+  file: string,
+  tensors: Record<string, SafetensorsEntry | LazySafetensorsEntry>,
+  metadata?: Record<string, string>,
+): void {
   const header: Record<string, unknown> = {};
   if (metadata) header['__metadata__'] = metadata;
-  const blocks: Uint8Array[] = [];
+  const blocks: Array<() => Uint8Array> = [];
   let offset = 0;
   for (const [name, entry] of Object.entries(tensors)) {
     const info = DTYPES[entry.dtype];
     if (!info) throw new Error(`${file}: tensor '${name}' has unsupported dtype ${entry.dtype}`);
-    const numel = entry.shape.reduce((a, b) => a * b, 1);
-    const bytes = new Uint8Array(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-    if (bytes.length !== numel * info.size) {
-      throw new Error(`${file}: tensor '${name}' has ${bytes.length} bytes, shape [${entry.shape}] of ${entry.dtype} needs ${numel * info.size}`);
+    const size = entry.shape.reduce((a, b) => a * b, 1) * info.size;
+    const bytesOf = (data: TypedArray): Uint8Array => {
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (bytes.length !== size) throw new Error(`${file}: tensor '${name}' has ${bytes.length} bytes, shape [${entry.shape}] of ${entry.dtype} needs ${size}`);
+      return bytes;
+    };
+    const { data } = entry;
+    if (typeof data === 'function') {
+      blocks.push(() => bytesOf(data()));
+    } else {
+      const bytes = bytesOf(data); // checked before anything is written
+      blocks.push(() => bytes);
     }
-    header[name] = { dtype: entry.dtype, shape: entry.shape, data_offsets: [offset, offset + bytes.length] };
-    blocks.push(bytes);
-    offset += bytes.length;
+    header[name] = { dtype: entry.dtype, shape: entry.shape, data_offsets: [offset, offset + size] };
+    offset += size;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8); // data starts 8-byte aligned
   const jsonBytes = Buffer.from(json, 'utf8');
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(jsonBytes.length));
-  writeChunksAtomic(file, [length, jsonBytes, ...blocks]);
+  writeChunksAtomic(file, (function* chunks() {
+    yield length;
+    yield jsonBytes;
+    for (const block of blocks) yield block();
+  })());
 }
 
 const TORCH_TO_SAFETENSORS: Record<TorchDType, string> = {

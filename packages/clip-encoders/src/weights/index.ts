@@ -11,7 +11,7 @@ export {
 } from './source';
 export { hfToOpenAIStateDict, isHFStateDict, openAIToHF } from './hf-mapping';
 export { hfConfigOverrides, isHFConfig, toHFConfig, type HFClipConfigJson } from './hf-config';
-export { parseSafetensors, readSafetensors, writeSafetensorsAtomic } from './safetensors';
+export { readSafetensorsWeights, writeSafetensorsWeights } from './safetensors';
 export { findStateDict, loadPretrained, type LoadedWeights, type PretrainedOptions } from './pretrained';
 export { PROJECT_MODEL_TYPE, type ProjectConfigJson } from './save';
 export { checkWeights } from './validate';

@@ -9,7 +9,7 @@ import { loadPth, type PyValue } from '@clip-vg/torch-io';
 import { modelCacheDir } from '../hub/cache';
 import type { ClipConfig } from '../model/config';
 import { hfConfigOverrides, isHFConfig } from './hf-config';
-import { readSafetensors } from './safetensors';
+import { readSafetensorsWeights } from './safetensors';
 import { CONFIG_FILE, PROJECT_MODEL_TYPE, WEIGHTS_FILE } from './save';
 import { isWeightTensor } from './source';
 import { isTorchScriptModule, torchScriptStateDict } from './torchscript';
@@ -59,7 +59,7 @@ async function loadFile(file: string, folderConfig: Partial<ClipConfig>): Promis
   if (path.extname(file) === '.safetensors') {
     const besideConfig = path.join(path.dirname(file), CONFIG_FILE);
     const config = Object.keys(folderConfig).length ? folderConfig : readConfigJson(besideConfig);
-    return { weights: readSafetensors(file).tensors, config, origin: file };
+    return { weights: readSafetensorsWeights(file).tensors, config, origin: file };
   }
   // loadPth's errors already name the file.
   return { weights: findStateDict(loadPth(file), file), config: folderConfig, origin: file };

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ClipConfig } from '../model/config';
 import { writeFileAtomic } from '@clip-vg/torch-io';
-import { writeSafetensorsAtomic } from './safetensors';
+import { writeSafetensorsWeights } from './safetensors';
 import type { WeightSource } from './source';
 
 export const PROJECT_MODEL_TYPE = 'clip-vg-clip';
@@ -21,7 +21,7 @@ export interface ProjectConfigJson extends ClipConfig {
 
 export async function saveClip(dir: string, weights: WeightSource, config: ClipConfig): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  writeSafetensorsAtomic(path.join(dir, WEIGHTS_FILE), weights, { format: 'pt', weight_names: 'openai' });
+  writeSafetensorsWeights(path.join(dir, WEIGHTS_FILE), weights, { format: 'pt', weight_names: 'openai' });
   const json: ProjectConfigJson = { model_type: PROJECT_MODEL_TYPE, weight_names: 'openai', ...config };
   writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
 }
