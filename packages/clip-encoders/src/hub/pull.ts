@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '@clip-vg/torch-io';
 import * as path from 'node:path';
 import { modelCacheDir, type ModelCacheOptions } from './cache';
 import { downloadFile } from './download-file';
@@ -122,8 +123,6 @@ function commitStaging(staging: string, dir: string, downloaded: string[], manif
     mkdirSync(path.dirname(dest), { recursive: true });
     renameSync(path.join(staging, file), dest);
   }
-  const tmp = path.join(dir, `${MANIFEST_FILE}.tmp-${process.pid}`);
-  writeFileSync(tmp, JSON.stringify(manifest, null, 2) + '\n');
-  renameSync(tmp, path.join(dir, MANIFEST_FILE));
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
   if (readdirSync(staging).every((f) => !f.endsWith('.incomplete'))) rmSync(staging, { recursive: true, force: true });
 }

@@ -10,10 +10,10 @@
  *   <out>/synthetic/captions_train.json                     clean scene captions and objects (for CLIP pretraining)
  *   <out>/synthetic/world.json                              options and counts
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { encodePng } from '@clip-vg/image';
-import { pyFloat, pyTuple, savePth, type PyWritable } from '@clip-vg/torch-io';
+import { pyFloat, pyTuple, savePth, writeFileAtomic, type PyWritable } from '@clip-vg/torch-io';
 import type { GroundingRecord } from '../record';
 import { sceneCaption } from './caption';
 import { demoCaption } from './demo';
@@ -89,7 +89,7 @@ export async function generateSyntheticWorld(options: GenerateSyntheticOptions):
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       for (let image = queue.shift(); image; image = queue.shift()) {
-        writeAtomic(path.join(files.imageDir, image.file), await encodePng(renderScene(image.scene)));
+        writeFileAtomic(path.join(files.imageDir, image.file), await encodePng(renderScene(image.scene)));
         options.onProgress?.(++done, total);
       }
     }),
@@ -165,16 +165,5 @@ export function summarize(world: SyntheticWorld): SyntheticWorldSummary {
 }
 
 function writeJson(file: string, value: unknown): void {
-  writeAtomic(file, `${JSON.stringify(value, null, 1)}\n`);
-}
-
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw new Error(`${file}: cannot write (${(error as Error).message.split('\n')[0]})`);
-  }
+  writeFileAtomic(file, `${JSON.stringify(value, null, 1)}\n`);
 }
