@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CLIP } from '@clip-vg/clip-encoders';
+import { CLIP, type WeightSource, type WeightTensor } from '@clip-vg/clip-encoders';
 import type { PyValue } from '@clip-vg/torch-io';
 import { boxHead } from './box-head';
 import { readOfficialCheckpoint, type ConfigOverrides } from './checkpoint';
@@ -12,12 +12,6 @@ import { ParameterStore } from './parameters';
 import { isProjectFolder, readProjectFolder, writeProjectFolder } from './project-format';
 import { SeededRandom } from './random';
 import { vlTransformer } from './vl-transformer';
-
-/** Anything with a shape and float data: a `TorchTensor`, a safetensors entry, a lazy weight. */
-export interface WeightLike {
-  shape: readonly number[];
-  toFloat32Array(): Float32Array;
-}
 
 export interface CreateOptions {
   /** Seed of the fresh initialisation (fusion and CLIP). Default 0. */
@@ -90,7 +84,7 @@ export class ClipVG {
     const layout = clipVGLayout(config);
     const problems: string[] = [];
     for (const spec of layout) {
-      const entry = stateDict[spec.name] as WeightLike | undefined;
+      const entry = stateDict[spec.name] as WeightTensor | undefined;
       if (!entry || typeof entry.toFloat32Array !== 'function') problems.push(`missing ${spec.name}`);
       else if (!tf.util.arraysEqual([...entry.shape], spec.shape)) {
         problems.push(`${spec.name} has shape [${entry.shape}], expected [${spec.shape}]`);
@@ -110,14 +104,14 @@ export class ClipVG {
     const params = new ParameterStore();
     try {
       for (const spec of layout) {
-        const entry = stateDict[spec.name] as WeightLike;
+        const entry = stateDict[spec.name] as WeightTensor;
         const value = tf.tensor(entry.toFloat32Array(), spec.shape, 'float32');
         params.add(spec.name, value);
         value.dispose();
       }
       // A trained visual positional embedding stored beside separately supplied CLIP weights wins.
       for (const name of TRAINABLE_CLIP_PARAMETERS) {
-        const entry = stateDict[`clip.${name}`] as WeightLike | undefined;
+        const entry = stateDict[`clip.${name}`] as WeightTensor | undefined;
         const target = clip.variables().get(name);
         if (options.clip && entry && target) {
           if (!tf.util.arraysEqual([...entry.shape], target.shape)) {
@@ -235,9 +229,9 @@ export class ClipVG {
    * The weights by official state-dict name, lazily read from the backend: CLIP-VG's own, the trained
    * `clip.visual.positional_embedding`, and with `includeClip` every CLIP weight under `clip.`.
    */
-  stateDict(options: { includeClip?: boolean } = {}): Record<string, WeightLike> {
-    const out: Record<string, WeightLike> = {};
-    const lazy = (v: tf.Variable): WeightLike => ({ shape: [...v.shape], toFloat32Array: () => v.dataSync() as Float32Array });
+  stateDict(options: { includeClip?: boolean } = {}): WeightSource {
+    const out: WeightSource = {};
+    const lazy = (v: tf.Variable): WeightTensor => ({ shape: [...v.shape], toFloat32Array: () => v.dataSync() as Float32Array });
     for (const name of this.params.names()) out[name] = lazy(this.params.get(name));
     for (const [name, variable] of this.clip.variables()) {
       if (options.includeClip || TRAINABLE_CLIP_PARAMETERS.includes(name)) out[`clip.${name}`] = lazy(variable);

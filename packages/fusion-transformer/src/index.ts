@@ -4,8 +4,8 @@ export {
   type CreateOptions,
   type FromStateDictOptions,
   type LoadOptions,
-  type WeightLike,
 } from './clip-vg';
+export type { BoxPredictor, EngineName } from './box-predictor';
 export {
   clipVGConfig,
   extractLayersFor,

@@ -6,8 +6,8 @@
 import { statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipTokenizer } from '@clip-vg/clip-encoders';
-import { readProjectConfig, type ClipVG, type ClipVGConfig } from '@clip-vg/fusion-transformer';
-import type { BoxPredictor, EngineName, OnnxEngineOptions } from '@clip-vg/onnx-engine';
+import { readProjectConfig, type BoxPredictor, type ClipVG, type ClipVGConfig, type EngineName } from '@clip-vg/fusion-transformer';
+import type { OnnxEngineOptions } from '@clip-vg/onnx-engine';
 import { loadTokenizerFor, loadTrainedModel, recordedSource, resolveCheckpoint, type ModelSource } from '@clip-vg/training';
 
 export type { BoxPredictor, EngineName };

@@ -5,10 +5,9 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { CLIP_CONFIGS, type ClipConfig, type ClipModelName } from '@clip-vg/clip-encoders';
-import { ClipVG, clipVGConfig, extractLayersFor, type ClipVGConfig } from '@clip-vg/fusion-transformer';
+import { ClipVG, clipVGConfig, extractLayersFor, type ClipVGConfig, type EngineName } from '@clip-vg/fusion-transformer';
 import { OnnxClipVG, type ExecutionProvider } from './engine';
 
-export type EngineName = 'tfjs' | 'onnx';
 export const ENGINE_NAMES: readonly EngineName[] = ['tfjs', 'onnx'];
 
 /** A test-sized CLIP (the golden tiny model's shape) for smoke runs of the benchmark. */

@@ -4,6 +4,7 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import type { WeightSource } from '@clip-vg/clip-encoders';
 import * as ort from 'onnxruntime-node';
 import {
   isProjectFolder,
@@ -15,7 +16,6 @@ import {
 } from '@clip-vg/fusion-transformer';
 import { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGE_INDEX, INPUT_IMAGES, INPUT_KEY_BIAS, INPUT_POSITIONS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 import { groupRowsByImage } from './image-groups';
-import type { WeightSource } from './graph/weights';
 import { batchInputArrays, graphInputsForRows } from './inputs';
 import { collectGarbage } from './memory';
 
@@ -107,7 +107,7 @@ export class OnnxClipVG {
         if (!folder.includesClip) throw new Error(`${fileOrDir}: the folder was saved without CLIP weights; load it with ClipVG.fromPretrained and use OnnxClipVG.fromModel`);
         const { clip: clipOverrides, ...rest } = options.config ?? {};
         const config: ClipVGConfig = { ...folder.config, ...rest, clip: { ...folder.config.clip, ...clipOverrides } };
-        return { bytes: buildClipVGOnnx(folder.weights as WeightSource, config, fileOrDir), config };
+        return { bytes: buildClipVGOnnx(folder.weights, config, fileOrDir), config };
       }
       const checkpoint = readOfficialCheckpoint(fileOrDir, options.config);
       return { bytes: buildClipVGOnnx(checkpoint.stateDict as WeightSource, checkpoint.config, fileOrDir), config: checkpoint.config };

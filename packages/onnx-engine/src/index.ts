@@ -1,7 +1,6 @@
 /** @clip-vg/onnx-engine: fast CLIP-VG inference on ONNX Runtime, graph built from the project's own weights. */
 export { OnnxClipVG, hasExecutionProvider, type ExecutionProvider, type OnnxEngineOptions } from './engine';
 export { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGES, INPUT_IMAGE_INDEX, INPUT_KEY_BIAS, INPUT_POSITIONS, OUTPUT_BOXES } from './graph/clip-vg-graph';
-export type { WeightLike, WeightSource } from './graph/weights';
 export { graphInputs, usedTextLength, MASKED_LOGIT, type GraphInputs } from './inputs';
 export {
   benchmarkInference,
@@ -10,11 +9,10 @@ export {
   BENCH_MODELS,
   ENGINE_NAMES,
   TINY_CLIP,
-  type EngineName,
   type InferenceBenchOptions,
   type InferenceBenchResult,
 } from './benchmark';
-export { createPredictor, parseEngine, type BoxPredictor } from './predictor';
+export { createPredictor, parseEngine } from './predictor';
 export { collectGarbage } from './memory';
 export { OnnxClipVGStages, type ClipFeatures } from './staged-engine';
 export { createSession } from './engine';

@@ -2,18 +2,8 @@
  * One interface over both engines, for commands that take `--engine tfjs|onnx` (predict, eval, reliability,
  * bench): boxes from preprocessed tensors, whichever runtime computes them.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { ClipVG } from '@clip-vg/fusion-transformer';
-import type { EngineName } from './benchmark';
+import type { BoxPredictor, ClipVG, EngineName } from '@clip-vg/fusion-transformer';
 import { OnnxClipVG, type OnnxEngineOptions } from './engine';
-
-export interface BoxPredictor {
-  readonly engine: EngineName;
-  /** Images NHWC [B, H, W, 3], pixel mask [B, H, W] (1 = padding), ids [B, L] → boxes [B, 4] cxcywh (caller disposes). */
-  predict(images: tf.Tensor4D, pixelMask: tf.Tensor3D, ids: tf.Tensor2D): Promise<tf.Tensor2D>;
-  /** Frees the engine's own resources (never the ClipVG it was made from). */
-  dispose(): Promise<void>;
-}
 
 /** Parse an `--engine` value; the error names the flag. */
 export function parseEngine(value: string | undefined): EngineName {

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { patchGrid, type ClipVG, type ClipVGConfig } from '@clip-vg/fusion-transformer';
+import type { WeightSource } from '@clip-vg/clip-encoders';
 import {
   buildClipVGOnnx,
   INPUT_IDS,
@@ -18,7 +19,6 @@ import {
   VISUAL_FEATURES,
   type GraphPart,
 } from './graph/clip-vg-graph';
-import type { WeightSource } from './graph/weights';
 import { createSession, type OnnxEngineOptions } from './engine';
 import { graphInputs } from './inputs';
 

@@ -10,7 +10,7 @@ export {
   type EpochRecord,
   type TrainingState,
 } from './train/checkpoint';
-export { evaluateModel, scoreReliability, type BoxPredictor, type EvaluateOptions, type EvaluationResult, type ReliabilityScores } from './eval/evaluate';
+export { evaluateModel, scoreReliability, type EvaluateOptions, type EvaluationResult, type ReliabilityScores } from './eval/evaluate';
 export { FeatureCache, type FeatureCacheOptions, type FeatureTable } from './features/feature-cache';
 export { createModelHost, type ModelHostOptions } from './host';
 export { loadGroundingSplit, SYNTHETIC, type SplitSource, type LoadedSplit } from './data/splits';

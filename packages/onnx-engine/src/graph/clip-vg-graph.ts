@@ -8,13 +8,14 @@
  * (`positions` and `key_bias`: the fusion positions each row keeps, from `graphInputs`.)
  */
 import type { ClipVGConfig } from '@clip-vg/fusion-transformer';
+import type { WeightSource } from '@clip-vg/clip-encoders';
 import { GraphBuilder } from '../onnx/graph-builder';
 import { DataType } from '../onnx/onnx-proto';
 import { visualMultiLevel, textTokens } from './clip-towers';
 import { fusionAndBoxHead } from './fusion';
 import { projectedVisualTokens } from './visual-tokens';
 import type { Ctx } from './layers';
-import { WeightReader, type WeightSource } from './weights';
+import { WeightReader } from './weights';
 
 export const INPUT_IMAGES = 'images';
 export const INPUT_IDS = 'ids';

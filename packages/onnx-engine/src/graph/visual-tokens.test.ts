@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { initBackend } from '@clip-vg/backend';
 import { ClipVG } from '@clip-vg/fusion-transformer';
+import type { WeightSource } from '@clip-vg/clip-encoders';
 import { benchConfig } from '../benchmark';
 import { createSession } from '../engine';
 import { GraphBuilder } from '../onnx/graph-builder';
@@ -8,7 +9,7 @@ import { DataType } from '../onnx/onnx-proto';
 import { visualMultiLevel } from './clip-towers';
 import { linear, type Ctx } from './layers';
 import { projectedVisualTokens } from './visual-tokens';
-import { WeightReader, type WeightSource } from './weights';
+import { WeightReader } from './weights';
 
 /** Deterministic N(0, 1)-ish images (sum of uniforms), NHWC. */
 function images(count: number): Float32Array {
@@ -25,7 +26,7 @@ describe('projectedVisualTokens (the last ViT block folded into ml_visu_proj)', 
   beforeAll(async () => {
     await initBackend('wasm', { log: null });
     model = ClipVG.create(config, { seed: 3 });
-    weights = model.stateDict({ includeClip: true }) as unknown as WeightSource; // reads the model's tensors lazily
+    weights = model.stateDict({ includeClip: true }); // reads the model's tensors lazily
   });
 
   afterAll(() => model?.dispose());

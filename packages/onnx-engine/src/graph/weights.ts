@@ -2,15 +2,8 @@
  * Turns the project's state dict (official names, PyTorch layouts) into ONNX initialisers. Linear weights
  * are stored transposed (`[in, out]`) so every projection is a plain MatMul that ORT can pre-pack.
  */
+import type { WeightSource, WeightTensor } from '@clip-vg/clip-encoders';
 import type { GraphBuilder } from '../onnx/graph-builder';
-
-/** Anything with a shape and float data (`ClipVG.stateDict()` entries, `TorchTensor`s, safetensors entries). */
-export interface WeightLike {
-  shape: readonly number[];
-  toFloat32Array(): Float32Array;
-}
-
-export type WeightSource = Record<string, WeightLike>;
 
 /** `[rows, cols]` → `[cols, rows]`, blocked so both sides stay in cache. */
 export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
@@ -33,7 +26,7 @@ export class WeightReader {
     private readonly origin: string,
   ) {}
 
-  private entry(name: string): WeightLike {
+  private entry(name: string): WeightTensor {
     const entry = this.source[name];
     if (!entry || typeof entry.toFloat32Array !== 'function') throw new Error(`${this.origin}: missing weight ${name}`);
     return entry;

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GroundingRecord, TextTokenizer } from '@clip-vg/datasets';
-import { evaluationIou, type ClipVG } from '@clip-vg/fusion-transformer';
+import { evaluationIou, type BoxPredictor, type ClipVG } from '@clip-vg/fusion-transformer';
 import { cachedSource, imageSource, predictBatch, type BatchSource, type HostBatch } from '../data/batches';
 import type { FeatureCache } from '../features/feature-cache';
 
@@ -23,12 +23,7 @@ export interface EvaluateOptions {
    * Another engine for the full forward pass (e.g. ONNX Runtime from `@clip-vg/onnx-engine`'s `createPredictor`);
    * default: the model itself. Not combined with `featureCache`, which feeds the fusion directly.
    */
-  predictor?: BoxPredictor;
-}
-
-/** Boxes [B, 4] cxcywh from images NHWC, pixel mask [B, H, W] and ids [B, L]; the caller disposes them. */
-export interface BoxPredictor {
-  predict(images: tf.Tensor4D, pixelMask: tf.Tensor3D, ids: tf.Tensor2D): Promise<tf.Tensor2D>;
+  predictor?: Pick<BoxPredictor, 'predict'>;
 }
 
 export interface EvaluationResult {
@@ -89,7 +84,7 @@ export async function scoreReliability(model: ClipVG, records: readonly Groundin
   return { reliabilities: Array.from(result.ious), predictions: result.predictions, targets: result.targets };
 }
 
-async function predictWith(predictor: BoxPredictor, model: ClipVG, batch: HostBatch): Promise<tf.Tensor2D> {
+async function predictWith(predictor: Pick<BoxPredictor, 'predict'>, model: ClipVG, batch: HostBatch): Promise<tf.Tensor2D> {
   const { imsize, maxQueryLen: L } = model.config;
   const B = batch.size;
   if (!batch.images) throw new Error('evaluate: a predictor needs image batches, not cached features');
