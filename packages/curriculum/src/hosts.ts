@@ -43,8 +43,11 @@ export function checkHostOptions(host: string, options: Record<string, unknown>,
   }
 }
 
-/** A session from the named factory; throws one line listing the known factories. */
-export async function createHost(name: string, options: Record<string, unknown> = {}): Promise<HostSession<unknown>> {
+/**
+ * A session from the named factory; throws one line listing the known factories. Not exported: `createHost` is
+ * the name a host module exports, and `loadHost` takes registered names too.
+ */
+async function startRegisteredHost(name: string, options: Record<string, unknown>): Promise<HostSession<unknown>> {
   const factory = factories.get(name);
   if (!factory) throw new Error(`unknown curriculum host "${name}" (known: ${listHostFactories().join(', ')})`);
   return factory(options);
@@ -55,12 +58,12 @@ export async function createHost(name: string, options: Record<string, unknown> 
  * `createHost` export is a `HostFactory`. Options go to the factory unchanged.
  */
 export async function loadHost(nameOrModule: string, options: Record<string, unknown> = {}, cwd: string = process.cwd()): Promise<HostSession<unknown>> {
-  if (factories.has(nameOrModule)) return createHost(nameOrModule, options);
+  if (factories.has(nameOrModule)) return startRegisteredHost(nameOrModule, options);
   if (!looksLikePath(nameOrModule)) {
     try {
       createRequire(path.join(cwd, 'noop.js')).resolve(nameOrModule);
     } catch {
-      return createHost(nameOrModule, options); // throws, listing the known hosts
+      return startRegisteredHost(nameOrModule, options); // throws, listing the known hosts
     }
   }
   return loadHostModule(nameOrModule, options, cwd);

@@ -22,5 +22,5 @@ export { summarizeRun, type CurriculumResults, type HistogramEntry } from './rep
 export { drawReportImage, type ReportImage } from './report/images';
 export { histogramSvg, histogramGridSvg, curveSvg } from './report/plots';
 export { svgToPng } from './report/png';
-export { registerHostFactory, createHost, loadHost, listHostFactories, checkHostOptions, type HostSession, type HostFactory } from './hosts';
+export { registerHostFactory, loadHost, listHostFactories, checkHostOptions, type HostSession, type HostFactory } from './hosts';
 export { runExperiment, checkPolicyOptions, checkPolicyResult, type ExperimentInput, type ExperimentOutput } from './experiment';
