@@ -12,7 +12,7 @@ export {
   type BoxFormat,
 } from './datasets';
 export { boxNumbers, officialBox, storedBox, type Box } from './box';
-export { recordsFromSplit, recordsToRows, PLACEHOLDER, type RecordsFromSplitOptions, type RecordsToRowsOptions } from './rows';
+export { recordsFromSplit, recordsToRows, type RecordsFromSplitOptions, type RecordsToRowsOptions } from './rows';
 export { applyPrompt, DEFAULT_PROMPT } from './prompt';
 export { loadSplitFile, loadSplit, resolveImageDir, splitNameOf, type LoadSplitFileOptions, type LoadSplitOptions } from './load';
 export { loadSeparateSources, parseSeparateFileName, type SeparateSource } from './separate';

@@ -1,7 +1,8 @@
 import { officialBox } from './box';
 import { assertSplit, datasetFromFileName, splitFiles } from './datasets';
 import { applyPrompt } from './prompt';
-import { PLACEHOLDER, recordsFromSplit, recordsToRows } from './rows';
+import { PLACEHOLDER } from '@clip-vg/curriculum';
+import { recordsFromSplit, recordsToRows } from './rows';
 
 const attributes = [['r1', ['guy']], ['r8', ['right']]];
 

@@ -2,12 +2,10 @@
  * Split-file rows ⇄ GroundingRecords. A split file is one pickled list; each row is a tuple (ground truth)
  * or a list (pseudo labels, CLIP-VG outputs), unpacked positionally as the official loader does.
  */
+import { refineRow } from '@clip-vg/curriculum';
 import type { GroundingRecord } from '../record';
 import { boxNumbers, officialBox, storedBox } from './box';
 import { DATASETS, type DatasetName } from './datasets';
-
-/** Field 1 and 4 of pseudo-label and CLIP-VG rows: one literal string, kept for the official layout. */
-export const PLACEHOLDER = 'useless placeholder';
 
 export interface RecordsFromSplitOptions {
   /** Used in ids (`${split}:${index}`); defaults to `row`. */
@@ -64,12 +62,12 @@ export interface RecordsToRowsOptions {
  * round trip), otherwise `box` converted back to the dataset's format.
  */
 export function recordsToRows(records: readonly GroundingRecord[], dataset: DatasetName, options: RecordsToRowsOptions = {}): unknown[] {
-  const { boxFormat, tupleSize } = DATASETS[dataset];
+  const { boxFormat } = DATASETS[dataset];
   const wrap = options.wrap ?? ((items: unknown[]) => items);
   return records.map((record) => {
     const keep = record.boxOriginal.length === 4 && sameBox(officialBox(record.boxOriginal, boxFormat), record.box);
-    const bbox = keep ? [...record.boxOriginal] : storedBox(record.box, boxFormat);
-    return tupleSize === 3 ? wrap([record.image, bbox, record.text]) : wrap([record.image, PLACEHOLDER, bbox, record.text, PLACEHOLDER]);
+    const boxOriginal = keep ? record.boxOriginal : storedBox(record.box, boxFormat);
+    return wrap(refineRow(dataset, { image: record.image, boxOriginal, text: record.text }, { lowercase: false, boxNumbers: 'auto' }));
   });
 }
 

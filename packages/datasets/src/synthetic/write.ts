@@ -13,7 +13,8 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { encodePng } from '@clip-vg/image';
-import { pyFloat, pyTuple, savePth, writeFileAtomic, type PyWritable } from '@clip-vg/torch-io';
+import { refineRow } from '@clip-vg/curriculum';
+import { pyTuple, savePth, writeFileAtomic, type PyWritable } from '@clip-vg/torch-io';
 import type { GroundingRecord } from '../record';
 import { sceneCaption } from './caption';
 import { demoCaption } from './demo';
@@ -22,7 +23,6 @@ import { renderScene } from './render';
 import { createSyntheticWorld, SYNTHETIC_SPLITS, type SyntheticSplit, type SyntheticWorld, type SyntheticWorldOptions } from './world';
 
 export const SYNTHETIC_DATASET = 'synthetic';
-const PLACEHOLDER = 'useless placeholder';
 
 export interface GenerateSyntheticOptions extends SyntheticWorldOptions {
   /** Output root: becomes both the data root (`images/`) and the split root (`synthetic/`). */
@@ -118,7 +118,7 @@ export async function generateSyntheticWorld(options: GenerateSyntheticOptions):
 
 /** RefCOCO layout: ground truth as tuples (as the released files), pseudo-labels as lists (as Pseudo-Q writes). */
 function row(record: GroundingRecord, groundTruth: boolean): PyWritable {
-  const items: PyWritable[] = [record.image, PLACEHOLDER, record.boxOriginal.map((v) => pyFloat(v)), record.text, PLACEHOLDER];
+  const items = refineRow('unc', record, { lowercase: false, boxNumbers: 'float' });
   return groundTruth ? pyTuple(...items) : items;
 }
 
