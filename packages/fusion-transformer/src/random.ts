@@ -1,22 +1,21 @@
+import { mulberry32 } from '@clip-vg/datasets';
+
 /**
- * A small seedable generator for weight initialisation (mulberry32 + Box–Muller), so that
- * `ClipVG.create(config, { seed })` is reproducible across runs and backends.
+ * Weight initialisation draws (the project's mulberry32 + Box–Muller), so that `ClipVG.create(config, { seed })`
+ * is reproducible across runs and backends. Seeded with the raw seed, not `createRng`'s mixed one, so models
+ * initialised before the generators were shared keep their weights.
  */
 export class SeededRandom {
-  private state: number;
+  private readonly source: { next(): number };
   private spare: number | undefined;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.source = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.source.next();
   }
 
   /** `n` values uniform in [-bound, bound). */

@@ -1,5 +1,5 @@
 // The synthetic grounding world: scenes, referring expressions, three noisy pseudo-label sources, writer.
-export { createRng, deriveSeed, type Rng } from './rng';
+export { createRng, deriveSeed, mulberry32, type Rng } from './rng';
 export * from './vocabulary';
 export { generateScene, boxIou, type Scene, type SceneObject, type Background, type SceneOptions } from './scene';
 export { renderScene, type SceneImage } from './render';

@@ -19,15 +19,24 @@ export interface Rng {
   state(): number;
 }
 
-export function createRng(seed: number): Rng {
-  let a = (Math.floor(seed) >>> 0) ^ 0x9e3779b9;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** mulberry32 started from a raw 32-bit state: the one generator behind every seeded draw of the project. */
+export function mulberry32(initialState: number): { next(): number; state(): number } {
+  let a = initialState >>> 0;
+  return {
+    next: () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+    state: () => a,
   };
+}
+
+export function createRng(seed: number): Rng {
+  const source = mulberry32((Math.floor(seed) >>> 0) ^ 0x9e3779b9);
+  const next = source.next;
   const rng: Rng = {
     next,
     uniform: (lo, hi) => lo + (hi - lo) * next(),
@@ -45,7 +54,7 @@ export function createRng(seed: number): Rng {
       }
       return out;
     },
-    state: () => a,
+    state: source.state,
   };
   return rng;
 }
