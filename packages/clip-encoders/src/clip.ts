@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { inferClipConfig, validateClipConfig, type ClipConfig } from './model/config';
 import { clipParameterShapes, OPENAI_METADATA_KEYS } from './model/parameter-shapes';
-import { ParamStore } from './model/params';
+import { ParameterStore } from './model/params';
 import { encodeText, encodeTextTokens } from './model/text-transformer';
 import { encodeImage, visualBlockOutputs } from './model/vision-transformer';
 import { hfToOpenAIStateDict, isHFStateDict } from './weights/hf-mapping';
@@ -44,13 +44,13 @@ function detectPrefix(source: Record<string, unknown>): string {
 }
 
 export class CLIP {
-  private readonly store: ParamStore;
+  private readonly store: ParameterStore;
 
   private constructor(
     readonly config: ClipConfig,
     private readonly params: Map<string, tf.Variable>,
   ) {
-    this.store = new ParamStore(params);
+    this.store = new ParameterStore(params);
   }
 
   /**
@@ -142,7 +142,7 @@ export class CLIP {
 
   /**
    * Freeze or unfreeze the parameters whose names pass `filter`. Frozen weights are read through a cache of
-   * their transposes (see `ParamStore`), which keeps a second copy of each matrix.
+   * their transposes (see `ParameterStore`), which keeps a second copy of each matrix.
    */
   setTrainable(filter: (name: string) => boolean, trainable: boolean): void {
     for (const [name, variable] of this.params) if (filter(name)) variable.trainable = trainable;
@@ -172,7 +172,7 @@ export class CLIP {
     this.params.clear();
   }
 
-  private live(): ParamStore {
+  private live(): ParameterStore {
     if (this.params.size === 0) throw new Error('CLIP: the model has been disposed');
     return this.store;
   }

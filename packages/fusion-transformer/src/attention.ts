@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterStore } from './parameters';
+import type { ParameterStore } from '@clip-vg/clip-encoders';
 import { dropout, timesTransposed } from './layers';
 
 /** Added to the attention logits of padded keys; large enough that softmax gives them exactly 0. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linearSpecs, type ParameterSpec } from './init';
 import { linear } from './layers';
-import type { ParameterStore } from './parameters';
+import type { ParameterStore } from '@clip-vg/clip-encoders';
 
 export const BOX_HEAD_PREFIX = 'bbox_embed.layers';
 const BOX_HEAD_LAYERS = 3;

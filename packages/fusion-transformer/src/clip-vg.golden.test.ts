@@ -7,7 +7,7 @@ import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import { loadPth, type TorchTensor } from '@clip-vg/torch-io';
 import { boxHead } from './box-head';
 import { ClipVG } from './clip-vg';
-import type { ParameterStore } from './parameters';
+import type { ParameterStore } from '@clip-vg/clip-encoders';
 import { visualPatchMask } from './masks';
 
 /** Parity with the official PyTorch code on the tiny golden model (../shared/golden/clipvg-tiny). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CLIP, type WeightSource, type WeightTensor } from '@clip-vg/clip-encoders';
+import { CLIP, ParameterStore, type WeightSource, type WeightTensor } from '@clip-vg/clip-encoders';
 import type { PyValue } from '@clip-vg/torch-io';
 import { boxHead } from './box-head';
 import { readOfficialCheckpoint, type ConfigOverrides } from './checkpoint';
@@ -8,7 +8,6 @@ import { initialise } from './init';
 import { linear } from './layers';
 import { clipVGLayout, TRAINABLE_CLIP_PARAMETERS } from './layout';
 import { fusionKeyPaddingMask } from './masks';
-import { ParameterStore } from './parameters';
 import { isProjectFolder, readProjectFolder, writeProjectFolder } from './project-format';
 import { SeededRandom } from './random';
 import { vlTransformer } from './vl-transformer';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterStore } from './parameters';
+import type { ParameterStore } from '@clip-vg/clip-encoders';
 
 /** `x [..., in] · weightᵀ + bias` with PyTorch's `prefix.weight [out, in]` and `prefix.bias [out]`. */
 export function linear<T extends tf.Tensor>(x: T, params: ParameterStore, prefix: string): T {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { multiHeadAttention } from './attention';
 import { layerNormSpecs, linearSpecs, type ParameterSpec } from './init';
 import { dropout, layerNorm, linear } from './layers';
-import type { ParameterStore } from './parameters';
+import type { ParameterStore } from '@clip-vg/clip-encoders';
 
 /** Shape of the vision-language encoder (`VisionLanguageEncoder` in `models/vl_transformer.py`). */
 export interface VlTransformerShape {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './layers';
-import type { ParamStore } from './params';
+import type { ParameterStore } from './params';
 
 /** [B, N, W] → [B, H, N, W/H] */
 function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
@@ -18,7 +18,7 @@ function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
  */
 export function selfAttention(
   x: tf.Tensor3D,
-  params: ParamStore,
+  params: ParameterStore,
   prefix: string,
   heads: number,
   additiveMask?: tf.Tensor2D,

@@ -9,3 +9,4 @@ export {
   type ShapeSource,
 } from './config';
 export { clipParameterShapes } from './parameter-shapes';
+export { ParameterStore } from './params';

@@ -2,13 +2,13 @@
  * The small building blocks shared by both towers: LayerNorm, Linear and QuickGELU.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamStore } from './params';
+import type { ParameterStore } from './params';
 
 /** CLIP's LayerNorm epsilon. */
 export const LAYER_NORM_EPS = 1e-5;
 
 /** LayerNorm over the last axis, with `${prefix}.weight` and `${prefix}.bias`. */
-export function layerNorm<T extends tf.Tensor>(x: T, params: ParamStore, prefix: string): T {
+export function layerNorm<T extends tf.Tensor>(x: T, params: ParameterStore, prefix: string): T {
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);
     const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPS)));
@@ -17,7 +17,7 @@ export function layerNorm<T extends tf.Tensor>(x: T, params: ParamStore, prefix:
 }
 
 /**
- * `x @ weight + bias` for x of any rank, with `weight` already [in, out] (see `ParamStore.linearWeight`).
+ * `x @ weight + bias` for x of any rank, with `weight` already [in, out] (see `ParameterStore.linearWeight`).
  * Flattening to 2-D keeps every backend on its plain GEMM path.
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {

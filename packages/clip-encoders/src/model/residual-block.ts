@@ -4,9 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selfAttention } from './attention';
 import { layerNorm, linear, quickGelu } from './layers';
-import type { ParamStore } from './params';
+import type { ParameterStore } from './params';
 
-function mlp(x: tf.Tensor3D, params: ParamStore, prefix: string): tf.Tensor3D {
+function mlp(x: tf.Tensor3D, params: ParameterStore, prefix: string): tf.Tensor3D {
   return tf.tidy(() => {
     const hidden = linear(x, params.linearWeight(`${prefix}.c_fc.weight`), params.get(`${prefix}.c_fc.bias`)); // [B, N, 4W]
     const output = linear(quickGelu(hidden), params.linearWeight(`${prefix}.c_proj.weight`), params.get(`${prefix}.c_proj.bias`));
@@ -17,7 +17,7 @@ function mlp(x: tf.Tensor3D, params: ParamStore, prefix: string): tf.Tensor3D {
 /** One block `${prefix}` (e.g. `visual.transformer.resblocks.3`) on x [B, N, W]. */
 export function residualBlock(
   x: tf.Tensor3D,
-  params: ParamStore,
+  params: ParameterStore,
   prefix: string,
   heads: number,
   additiveMask?: tf.Tensor2D,

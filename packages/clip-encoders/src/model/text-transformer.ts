@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipConfig } from './config';
 import { layerNorm } from './layers';
-import type { ParamStore } from './params';
+import type { ParameterStore } from './params';
 import { residualBlock } from './residual-block';
 
 /**
@@ -32,7 +32,7 @@ function checkIds(ids: tf.Tensor2D, config: ClipConfig): void {
 }
 
 /** Token ids [B, L] → final hidden states after `ln_final` [B, L, Wt]. */
-export function textHiddenStates(ids: tf.Tensor2D, params: ParamStore, config: ClipConfig): tf.Tensor3D {
+export function textHiddenStates(ids: tf.Tensor2D, params: ParameterStore, config: ClipConfig): tf.Tensor3D {
   checkIds(ids, config);
   return tf.tidy(() => {
     const [batch, length] = ids.shape;
@@ -53,7 +53,7 @@ export function textHiddenStates(ids: tf.Tensor2D, params: ParamStore, config: C
 }
 
 /** Ids [B, L] → every token projected into the joint space [B, L, embedDim]. */
-export function encodeTextTokens(ids: tf.Tensor2D, params: ParamStore, config: ClipConfig): tf.Tensor3D {
+export function encodeTextTokens(ids: tf.Tensor2D, params: ParameterStore, config: ClipConfig): tf.Tensor3D {
   return tf.tidy(() => {
     const [batch, length] = ids.shape;
     const hidden = tf.reshape(textHiddenStates(ids, params, config), [batch * length, config.transformerWidth]);
@@ -65,7 +65,7 @@ export function encodeTextTokens(ids: tf.Tensor2D, params: ParamStore, config: C
  * Ids [B, L] → the embedding of each sequence's EOT token [B, embedDim]. As in CLIP, EOT is found as the
  * largest id (49407 is the largest in the vocabulary).
  */
-export function encodeText(ids: tf.Tensor2D, params: ParamStore, config: ClipConfig): tf.Tensor2D {
+export function encodeText(ids: tf.Tensor2D, params: ParameterStore, config: ClipConfig): tf.Tensor2D {
   return tf.tidy(() => {
     const [batch, length] = ids.shape;
     const hidden = tf.reshape(textHiddenStates(ids, params, config), [batch * length, config.transformerWidth]);

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipConfig } from './config';
 import { layerNorm } from './layers';
-import type { ParamStore } from './params';
+import type { ParameterStore } from './params';
 import { residualBlock } from './residual-block';
 
 function checkImages(images: tf.Tensor4D, config: ClipConfig): void {
@@ -23,7 +23,7 @@ function checkImages(images: tf.Tensor4D, config: ClipConfig): void {
 }
 
 /** Images NHWC [B, H, W, 3] → `ln_pre`'d tokens [B, 1 + P, Wv] ([CLS] first, patches in row-major order). */
-export function embedImage(images: tf.Tensor4D, params: ParamStore, config: ClipConfig): tf.Tensor3D {
+export function embedImage(images: tf.Tensor4D, params: ParameterStore, config: ClipConfig): tf.Tensor3D {
   checkImages(images, config);
   return tf.tidy(() => {
     const batch = images.shape[0];
@@ -45,7 +45,7 @@ export function embedImage(images: tf.Tensor4D, params: ParamStore, config: Clip
  */
 export function visualBlockOutputs(
   images: tf.Tensor4D,
-  params: ParamStore,
+  params: ParameterStore,
   config: ClipConfig,
   layers: readonly number[],
 ): tf.Tensor3D[] {
@@ -69,7 +69,7 @@ export function visualBlockOutputs(
 }
 
 /** Images NHWC [B, H, W, 3] → CLIP image embeddings [B, embedDim] (`ln_post` on [CLS], then `proj`). */
-export function encodeImage(images: tf.Tensor4D, params: ParamStore, config: ClipConfig): tf.Tensor2D {
+export function encodeImage(images: tf.Tensor4D, params: ParameterStore, config: ClipConfig): tf.Tensor2D {
   return tf.tidy(() => {
     const [tokens] = visualBlockOutputs(images, params, config, [config.visionLayers - 1]); // [B, 1+P, Wv]
     const cls = tf.squeeze(tf.slice(tokens, [0, 0, 0], [-1, 1, -1]), [1]) as tf.Tensor2D; // [B, Wv]
