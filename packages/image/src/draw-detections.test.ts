@@ -33,6 +33,13 @@ test('a caption adds a bar above with readable (light) text; labels draw a fille
   expect(at(out, 20 * 8 + 2, bar + 30 * 8 - 3)).toEqual([0, 0, 255]);
 });
 
+test('labelBelow puts the tab under the box where it fits', async () => {
+  const png = await drawDetections(grey(64, 64), [{ box: [20, 10, 50, 30], label: 'all', color: '#0000ff', labelBelow: true }], { scale: 8 });
+  const out = await loadImage(png);
+  expect(at(out, 20 * 8 + 2, 30 * 8 + 3)).toEqual([0, 0, 255]); // just under the bottom edge
+  expect(at(out, 20 * 8 + 2, 10 * 8 - 3)).toEqual([100, 100, 100]); // nothing above
+});
+
 test('bad input fails with one line', async () => {
   await expect(drawDetections(grey(8, 8), [{ box: [0, 0, 1] }])).rejects.toThrow('drawDetections: item 0 needs a box of 4 finite numbers, got [0, 0, 1]');
   await expect(drawDetections(grey(8, 8), [{ box: [0, 0, 1, 1], color: 'red"/><script' }])).rejects.toThrow(/unusable colour/);

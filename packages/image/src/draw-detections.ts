@@ -7,6 +7,8 @@ export interface Detection {
   label?: string;
   /** Any SVG colour: a name, #rgb/#rrggbb or rgb(…). Default: a fixed palette by index. */
   color?: string;
+  /** Put the label under the box (where it fits), e.g. to keep it apart from the label of a box at the same top. */
+  labelBelow?: boolean;
 }
 
 export interface DrawOptions {
@@ -45,7 +47,7 @@ export async function drawDetections(img: RgbImage, items: readonly Detection[],
     }
     const color = item.color ?? PALETTE[i % PALETTE.length];
     if (!SAFE_COLOR.test(color)) throw new Error(`drawDetections: item ${i} has an unusable colour "${color}"`);
-    return boxSvg(item.box.map((v) => v * scale), item.label, color, { fontSize, stroke, top: captionHeight, width, height });
+    return boxSvg(item.box.map((v) => v * scale), item, color, { fontSize, stroke, top: captionHeight, width, height });
   });
   const caption = options.caption
     ? `<text x="${fontSize / 2}" y="${captionHeight / 2}" dominant-baseline="central" font-size="${fontSize}" fill="#ffffff">${escapeXml(options.caption)}</text>`
@@ -58,8 +60,8 @@ export async function drawDetections(img: RgbImage, items: readonly Detection[],
 
 interface Layout { fontSize: number; stroke: number; top: number; width: number; height: number }
 
-/** One rectangle clipped to the image, with its label on a filled tab above it (or inside at the top edge). */
-function boxSvg(box: number[], label: string | undefined, color: string, l: Layout): string {
+/** One rectangle clipped to the image, with its label on a filled tab above it (or inside at the top edge), or below. */
+function boxSvg(box: number[], { label, labelBelow }: Detection, color: string, l: Layout): string {
   const x1 = clamp(Math.min(box[0], box[2]), 0, l.width);
   const x2 = clamp(Math.max(box[0], box[2]), 0, l.width);
   const y1 = clamp(Math.min(box[1], box[3]), 0, l.height) + l.top;
@@ -71,7 +73,8 @@ function boxSvg(box: number[], label: string | undefined, color: string, l: Layo
   // An approximate advance width (DejaVu Sans averages ~0.6 em) is enough to size the tab.
   const tabWidth = Math.round(label.length * l.fontSize * 0.62 + l.fontSize * 0.6);
   const tabX = clamp(x1, 0, Math.max(l.width - tabWidth, 0));
-  const tabY = y1 - tabHeight >= l.top ? y1 - tabHeight : y1;
+  const below = labelBelow && y2 + tabHeight <= l.top + l.height;
+  const tabY = below ? y2 : y1 - tabHeight >= l.top ? y1 - tabHeight : y1;
   return (
     rect +
     `<rect x="${tabX}" y="${tabY}" width="${tabWidth}" height="${tabHeight}" fill="${color}"/>` +

@@ -1,5 +1,5 @@
+import { drawDetections, type RgbImage } from '@clip-vg/image';
 import sharp from 'sharp';
-import { esc, FONT } from './svg';
 
 /** One example for the report: an image (or a blank canvas of its size) with boxes drawn on it. */
 export interface ReportImage {
@@ -12,17 +12,18 @@ export interface ReportImage {
   boxes: { box: [number, number, number, number]; label?: string; color?: string; labelBelow?: boolean }[];
 }
 
-/** The image with its boxes and labels drawn, as PNG bytes. */
+const CANVAS_GREY = 0xb8;
+
+/** The image at `width`×`height` with its boxes and labels drawn (by `@clip-vg/image`'s `drawDetections`), as PNG bytes. */
 export async function drawReportImage(item: ReportImage): Promise<Uint8Array> {
-  const base = item.image
-    ? sharp(typeof item.image === 'string' ? item.image : Buffer.from(item.image)).rotate().resize(item.width, item.height, { fit: 'fill' })
-    : sharp({ create: { width: item.width, height: item.height, channels: 3, background: '#b8b8b8' } });
-  const overlay = item.boxes.map(({ box: [x1, y1, x2, y2], label, color = '#00c000', labelBelow = false }) => {
-    const rect = `<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${color}" stroke-width="3"/>`;
-    if (!label) return rect;
-    const ty = (labelBelow || y1 <= 18) && y2 + 15 <= item.height ? y2 + 15 : y1 > 18 ? y1 - 5 : y1 + 15;
-    return rect + `<text x="${x1 + 2}" y="${ty}" font-family="${FONT}" font-size="13" font-weight="bold" fill="${color}" stroke="black" stroke-width="0.4">${esc(label)}</text>`;
-  });
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${item.width}" height="${item.height}">${overlay.join('')}</svg>`;
-  return new Uint8Array(await base.composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toBuffer());
+  const boxes = item.boxes.map(({ box, label, color = '#00c000', labelBelow }) => ({ box, label, color, labelBelow }));
+  return drawDetections(await reportCanvas(item), boxes, { scale: 1 });
+}
+
+async function reportCanvas(item: ReportImage): Promise<RgbImage> {
+  const { width, height } = item;
+  if (!item.image) return { width, height, data: new Uint8Array(width * height * 3).fill(CANVAS_GREY) };
+  const input = typeof item.image === 'string' ? item.image : Buffer.from(item.image);
+  const data = await sharp(input).rotate().resize(width, height, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
