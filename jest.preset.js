@@ -14,6 +14,9 @@ module.exports = {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   moduleNameMapper,
+  // tfjs-core's gradient registrations exist only as ESM in its dist/ (see @clip-vg/backend's gradients.ts):
+  // transform that folder too, but not the CommonJS bundle tf-core.* everything else loads.
+  transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/(?!tf-core))'],
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 120000,
   maxWorkers: 2,

@@ -1,5 +1,4 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-// tfjs-core's gradient registrations are extension-less ESM that Node cannot load: bundle them (see src/train/gradients.ts).
-export default defineConfig(packageBuild({ noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients/] }));
+export default defineConfig(packageBuild());

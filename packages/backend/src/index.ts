@@ -8,4 +8,6 @@ export {
   type BackendName,
   type BackendPlan,
 } from './select';
+export { ensureGradients } from './gradients';
+export { ensureWasmTrainingKernels } from './wasm-training-kernels';
 export { activeBackend, initBackend, isPackageInstalled, setBackendLog, type ActiveBackend, type InitBackendOptions } from './init';

@@ -17,8 +17,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CLIP, type ClipConfig } from '@clip-vg/clip-encoders';
 import { createRng, demoCaption, demoPretrainScenes, deriveSeed, DEMO_WORDS, evalTransform, renderScene, type Scene } from '@clip-vg/datasets';
 import { openSafetensors, writeFileAtomic, writeSafetensors, type SafetensorsEntry } from '@clip-vg/torch-io';
-import { AdamW, ensureGradients } from '@clip-vg/training';
-import { ensureWasmTrainingKernels } from './wasm-kernels';
+import { AdamW } from '@clip-vg/training';
+import { ensureGradients, ensureWasmTrainingKernels } from '@clip-vg/backend';
 import { WordTokenizer } from './word-tokenizer';
 
 /** Where the shipped CLIP lies: `<package>/assets/tiny-clip` (from `src/` under jest, from `dist/` when built). */

@@ -10,8 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CLIP, type ClipConfig } from '@clip-vg/clip-encoders';
 import { createRng, deriveSeed, type TextTokenizer } from '@clip-vg/datasets';
 import { AdamW } from '@clip-vg/training';
-import { ensureGradients } from '@clip-vg/training';
-import { ensureWasmTrainingKernels } from './wasm-kernels';
+import { ensureGradients, ensureWasmTrainingKernels } from '@clip-vg/backend';
 
 export interface TinyClipSize {
   /** Vocabulary rows (the tokenizer's `vocabSize`). */

@@ -31,4 +31,3 @@ export {
   type ModelSourceOptions,
 } from './model-source';
 export { createHost, registerModelHost } from './curriculum-host';
-export { ensureGradients } from './train/gradients';

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ClipVG, clipVGConfig, groundingLoss, sequenceLength, type ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { demoClipConfig, DEMO_PRESETS } from '@clip-vg/experiments';
 import { fusionParams, FusionSessions, trainFusion, type FeatureRows, type FeatureTable } from '@clip-vg/onnx-engine';
-import { AdamW, ensureGradients } from '@clip-vg/training';
+import { AdamW } from '@clip-vg/training';
+import { ensureGradients } from '@clip-vg/backend';
 
 export interface DemoTrainBenchResult {
   mode: 'train';

@@ -9,10 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
-import { initBackend } from '@clip-vg/backend';
+import { ensureGradients, initBackend } from '@clip-vg/backend';
 import { ClipVG, groundingLoss } from '@clip-vg/fusion-transformer';
 import { benchConfig, benchInputs, benchmarkInference, BENCH_MODELS, parseEngine, type InferenceBenchResult } from '@clip-vg/onnx-engine';
-import { AdamW, ensureGradients } from '@clip-vg/training';
+import { AdamW } from '@clip-vg/training';
 import { CliError, oneLine } from '../util/errors';
 import { benchmarkDemoTraining, type DemoTrainBenchResult } from './bench-train-demo';
 

@@ -3,9 +3,9 @@
  * Dropout draws from a generator seeded by (seed, epoch, step), so a resumed run repeats the same masks.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureGradients } from './gradients';
 import { deriveSeed } from '@clip-vg/datasets';
 import { groundingLoss, type ClipVG } from '@clip-vg/fusion-transformer';
+import { ensureGradients } from '@clip-vg/backend';
 import type { AdamW } from '../optim/adamw';
 import { DROPOUT_STREAM, withSeededRandom } from '../seeded-random';
 import { predictBatch, type HostBatch } from '../data/batches';

@@ -1,7 +1,7 @@
 /**
  * tfjs-core's CommonJS bundle registers no gradient functions (the full `@tensorflow/tfjs` does that), and
- * `register_all_gradients` ships only as extension-less ESM. tsup bundles it into this package's dist and this
- * package's jest config transforms it; the registry and the engine live on the global object, so these copies
+ * `register_all_gradients` ships only as extension-less ESM. tsup bundles it into this package's dist and the
+ * shared jest preset transforms it; the registry and the engine live on the global object, so these copies
  * of the ops register into the engine everything else uses. Loaded on first training, not on import, so that
  * evaluation works in hosts that cannot load it.
  */

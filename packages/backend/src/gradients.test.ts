@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@clip-vg/backend';
+import { initBackend } from './init';
 import { ensureGradients } from './gradients';
 
 /** Gradients of every transpose combination of a 2-D product, and of a batched one, as plain arrays. */
