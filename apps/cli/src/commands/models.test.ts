@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { findCachedModel, type LocalHub, startLocalHub } from '@clip-vg/clip-encoders';
+import { findCachedModel } from '@clip-vg/clip-encoders';
+import { type LocalHub, startLocalHub } from '@clip-vg/test-utils';
 import { runCli } from '../testing/run-cli';
 
 

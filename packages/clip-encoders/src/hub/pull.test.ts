@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findCachedModel, readManifest } from './manifest';
 import { ensureModel, pullModel } from './pull';
-import { type LocalHub, startLocalHub } from './local-hub';
+import { type LocalHub, startLocalHub } from '@clip-vg/test-utils';
 
 const NAME = 'openai/clip-tiny';
 const weights = randomBytes(200_000);

@@ -22,30 +22,16 @@ interface PooledWorker {
 }
 
 /**
- * How a worker loads this code. From the built package, the CJS bundle itself exports `runSampleWorker`. From
- * the TypeScript sources (tests, `ts` scripts), the worker compiles them on the fly with @swc/core, a dev
- * dependency, and maps `@clip-vg/*` to their sources the way jest does.
+ * How a worker loads this code: the CJS bundle itself exports `runSampleWorker`. Run from the TypeScript sources
+ * (tests), a worker needs a require hook for them first: the module named by `CLIP_VG_WORKER_PRELOAD`, which the
+ * jest preset sets to @clip-vg/test-utils' `register-ts.js`.
  */
 function workerSource(): string {
   const here = typeof __filename === 'string' ? __filename : undefined;
   if (here && here.endsWith('.ts')) {
-    const entry = path.join(path.dirname(here), 'sample-worker.ts');
-    const packagesDir = path.resolve(path.dirname(here), '..', '..', '..');
-    return `
-      const fs = require('node:fs'); const path = require('node:path'); const Module = require('node:module');
-      const swc = require(require.resolve('@swc/core', { paths: [${JSON.stringify(packagesDir)}] }));
-      require.extensions['.ts'] = (m, file) => {
-        const out = swc.transformSync(fs.readFileSync(file, 'utf8'), { filename: file, sourceMaps: 'inline',
-          jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } });
-        m._compile(out.code, file);
-      };
-      const resolve = Module._resolveFilename;
-      Module._resolveFilename = function (request, ...rest) {
-        const m = /^@clip-vg\\/([a-z0-9-]+)$/.exec(request);
-        if (m) { const file = path.join(${JSON.stringify(packagesDir)}, m[1], 'src', 'index.ts'); if (fs.existsSync(file)) return file; }
-        return resolve.call(this, request, ...rest);
-      };
-      require(${JSON.stringify(entry)}).runSampleWorker();`;
+    const preload = process.env.CLIP_VG_WORKER_PRELOAD;
+    if (!preload) throw new Error('batch pipeline: workers cannot run the TypeScript sources without a require hook (set CLIP_VG_WORKER_PRELOAD)');
+    return `require(${JSON.stringify(preload)});\nrequire(${JSON.stringify(path.join(path.dirname(here), 'sample-worker.ts'))}).runSampleWorker();`;
   }
   const bundle = here ?? createRequire(path.join(process.cwd(), 'noop.js')).resolve('@clip-vg/datasets');
   if (!existsSync(bundle)) throw new Error(`batch pipeline: cannot find the @clip-vg/datasets bundle for workers (${bundle})`);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 /** Absolute path of the shared folder, or undefined when it is absent. `CLIP_VG_SHARED` overrides. */
 export function sharedDir(): string | undefined {
