@@ -10,6 +10,7 @@ import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults, type SeedSumma
 import { writeFileAtomic } from '../util/atomic-write';
 import { registerDemoPretrainClip } from './demo-pretrain';
 import { CliError } from '../util/errors';
+import { checkQueue, DEFAULT_ARTIFACTS, queueRunner } from '../util/queue';
 
 interface DemoFlags {
   quick?: boolean;
@@ -21,6 +22,9 @@ interface DemoFlags {
   pretrain?: boolean;
   json?: boolean;
   quiet?: boolean;
+  queue?: string;
+  queueName?: string;
+  artifacts?: string;
 }
 
 export function registerDemo(program: Command): void {
@@ -36,16 +40,20 @@ export function registerDemo(program: Command): void {
     .option('--pretrain', 'pretrain the tiny CLIP from the seed (minutes) instead of using the shipped one')
     .option('--json', 'print results.json (or the seed summary) on stdout instead of the table')
     .option('--quiet', 'no progress lines on stderr')
+    .option('--queue <url>', 'run the trainings as jobs on this Redis (redis://host:port, rediss://…) for `clip-vg worker` processes; same results')
+    .option('--queue-name <name>', 'BullMQ queue name (the workers\' --queue-name)')
+    .option('--artifacts <dir>', `with --queue: the shared artifact folder, as the workers' --artifacts (default ${DEFAULT_ARTIFACTS})`)
     .action(async (flags: DemoFlags) => {
       const seeds = (flags.seeds ?? flags.seed).split(',').map((s) => parseSeed(s.trim()));
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       const out = path.resolve(flags.out);
+      if (flags.queue) await checkQueue(flags.queue);
       await initBackend(flags.backend, { log: null });
       const runs: DemoResults[] = [];
       for (const seed of seeds) {
         const dir = seeds.length > 1 ? path.join(out, `seed-${seed}`) : out;
         const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[demo seed ${seed}] ${line}\n`);
-        const { results, report } = await runDemo({ out: dir, seed, preset: flags.quick ? 'quick' : 'full', workers, pretrain: flags.pretrain, log });
+        const { results, report } = await runDemo({ out: dir, seed, preset: flags.quick ? 'quick' : 'full', workers, pretrain: flags.pretrain, log, runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined });
         runs.push(results);
         if (!flags.json) process.stdout.write(`${table(results)}\nreport: ${report}\n`);
       }

@@ -12,6 +12,7 @@ import { registerCheckpoint } from './checkpoint';
 import { registerBench } from './bench';
 import { registerPredict } from './predict';
 import { registerCheckpointConvert } from './checkpoint-convert';
+import { registerWorker } from './worker';
 
 /** Each command file exports a `registerX(program)`; add yours to this list (one line each). */
 export type RegisterCommand = (program: Command) => void;
@@ -30,4 +31,5 @@ export const commands: RegisterCommand[] = [
   registerTrain,
   registerEval,
   registerReliability,
+  registerWorker,
 ];

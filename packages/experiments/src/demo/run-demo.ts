@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { getPolicy, type CurriculumHost, type PolicyResult, type Sample } from '@clip-vg/curriculum';
 import { generateSyntheticWorld, PSEUDO_SOURCES, type GroundingRecord, type PseudoSource } from '@clip-vg/datasets';
 import { ClipVG, clipVGConfig } from '@clip-vg/fusion-transformer';
-import { fusionParams, FusionTrainingPool, type FeatureRows, type FusionRecipe } from '@clip-vg/onnx-engine';
+import { fusionParams, FusionTrainingPool, type FeatureRows, type FusionRecipe, type PoolOptions, type TrainingRunner } from '@clip-vg/onnx-engine';
 import { loadDemoClip, pretrainDemoClip, type PretrainDemoClipOptions } from '../demo-clip';
 import { memoizeHost } from '../memo-host';
 import { demoFeatures } from './features';
@@ -31,6 +31,11 @@ export interface DemoOptions {
   /** Pretrain the tiny CLIP here (from this seed) instead of loading the shipped one. */
   pretrain?: boolean | Omit<PretrainDemoClipOptions, 'seed'>;
   log?: (line: string) => void;
+  /**
+   * Who runs the trainings (default: a `FusionTrainingPool` of `workers` threads), e.g. a queue of remote workers
+   * (`@clip-vg/training-queue`). Trainings are deterministic given their job, so any runner gives the same results.
+   */
+  runner?: (setup: Omit<PoolOptions, 'workers'>) => Promise<TrainingRunner>;
 }
 
 /** One trained model: what it trained on and how it scores. */
@@ -112,7 +117,8 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   log(`features of ${world.images.length} images cached; training on ${workers} worker thread${workers === 1 ? '' : 's'}`);
 
   const recipe: FusionRecipe = { steps: s.steps, batchSize: s.batchSize, lr: s.lr, weightDecay: s.weightDecay, warmupSteps: s.warmupSteps, evalEvery: s.evalEvery };
-  const pool = await FusionTrainingPool.start({ config, table: features.table, init, batchSize: s.batchSize, workers });
+  const setup = { config, table: features.table, init, batchSize: s.batchSize };
+  const pool = options.runner ? await options.runner(setup) : await FusionTrainingPool.start({ ...setup, workers });
   const rowsOf = (samples: Sample[]) => features.rowsOf(samples as unknown as GroundingRecord[]);
   const testRows = features.rowsOf(world.splits.test);
   const host = memoizeHost(createFusionHost({
@@ -203,7 +209,7 @@ async function runMsa(
 }
 
 async function drawnExamples(
-  pool: FusionTrainingPool, records: GroundingRecord[], rows: FeatureRows, models: Record<'union' | 'msa', FusionModel>, imageRoot: string, size: number,
+  pool: TrainingRunner, records: GroundingRecord[], rows: FeatureRows, models: Record<'union' | 'msa', FusionModel>, imageRoot: string, size: number,
 ): Promise<DemoExample[]> {
   if (records.length === 0) return [];
   const predictions = {} as Record<'union' | 'msa', Float32Array>;

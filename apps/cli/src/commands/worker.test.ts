@@ -1,0 +1,102 @@
+/**
+ * `clip-vg worker` and `clip-vg demo --queue`: one-line failures, and the demo at toy sizes on two worker
+ * processes (one killed mid-run) giving the local run's numbers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '@clip-vg/backend';
+import { runDemo, type DemoResults } from '@clip-vg/experiments';
+import { redisServerBinary, startLocalRedis, type LocalRedis } from '@clip-vg/training-queue';
+import { runCli } from '../testing/run-cli';
+import { queueRunner } from '../util/queue';
+
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+const TINY = { trainImages: 24, valImages: 8, testImages: 8, steps: 30, evalEvery: 5, warmupSteps: 2, batchSize: 16, examples: 0 };
+
+describe('clip-vg worker', () => {
+  it('lists its options', async () => {
+    const { code, out } = await runCli(['worker', '--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--queue', '--concurrency', '--artifacts', '--data-root', '--lock-duration', '--stalled-interval']) expect(out).toContain(flag);
+  });
+
+  it('says in one line, exit 1, when Redis is unreachable (worker and demo)', async () => {
+    for (const argv of [['worker', '--queue', 'redis://127.0.0.1:1'], ['demo', '--quick', '--queue', 'redis://127.0.0.1:1', '--out', '/tmp/never-written']]) {
+      const { code, err } = await runCli(argv);
+      expect(code).toBe(1);
+      expect(err).toBe('clip-vg: redis://127.0.0.1:1: cannot connect (connection refused: is redis-server running there?)\n');
+    }
+  });
+
+  it('rejects a bad --concurrency', async () => {
+    const { code, err } = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '0']);
+    expect(code).toBe(1);
+    expect(err).toBe('clip-vg: --concurrency: expected an integer from 1 to 64, got "0"\n');
+  });
+});
+
+const describeRedis = redisServerBinary() ? describe : describe.skip;
+if (!redisServerBinary()) console.warn('clip-vg worker: redis-server not found (apt-get install redis-server): the queue tests are skipped');
+
+describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
+  let redis: LocalRedis;
+  let dir: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    await initBackend('wasm', { log: null });
+    redis = await startLocalRedis({ password: 'secret' });
+    dir = mkdtempSync(path.join(tmpdir(), 'clip-vg-queue-demo-'));
+  });
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong password in one line', async () => {
+    const { code, err } = await runCli(['worker', '--queue', redis.url.replace('secret', 'wrong')]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/^clip-vg: redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: wrong password or user \(Redis refused the credentials\)\n$/);
+  });
+
+  it('gives the local run\'s numbers, also when a worker is killed mid-run', async () => {
+    const artifacts = path.join(dir, 'artifacts');
+    const local = (await runDemo({ out: path.join(dir, 'local'), seed: 5, preset: 'quick', settings: TINY, workers: 0 })).results;
+    const logs: string[][] = [];
+    const started = [0, 1].map(() => {
+      const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--artifacts', artifacts, '--lock-duration', '1500', '--stalled-interval', '500'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(child);
+      const lines: string[] = [];
+      logs.push(lines);
+      return new Promise<void>((resolve) => child.stderr!.on('data', (b: Buffer) => {
+        lines.push(...b.toString().split('\n').filter(Boolean));
+        if (lines.some((l) => /waiting for jobs/.test(l))) resolve();
+      }));
+    });
+    await Promise.all(started);
+    const lines: string[] = [];
+    let killed = false;
+    const log = (line: string) => {
+      lines.push(line);
+      // the first worker to take a job dies with it
+      const m = /^queue: (\S+) took /.exec(line);
+      if (m && !killed) {
+        killed = true;
+        const i = logs.findIndex((l) => l.some((x) => x.startsWith(`${m[1]}:`)));
+        children[i]!.kill('SIGKILL');
+      }
+    };
+    const remote = (await runDemo({
+      out: path.join(dir, 'queued'), seed: 5, preset: 'quick', settings: TINY, workers: 0, log,
+      runner: queueRunner({ queue: redis.url, artifacts }, log),
+    })).results;
+    expect(killed).toBe(true);
+    expect(lines.some((l) => / stalled /.test(l))).toBe(true);
+    const numbers = (r: DemoResults) => ({ methods: r.methods, thresholds: r.thresholds, msaSteps: r.msaSteps, trainings: r.trainings, notes: r.notes });
+    expect(numbers(remote)).toEqual(numbers(local));
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * `clip-vg worker --queue redis://host:port [--concurrency 1] [--artifacts DIR]`: a training worker for
+ * coordinators started with `--queue` (`clip-vg demo --queue`). Runs until SIGINT/SIGTERM, then lets its running
+ * trainings finish (a second signal abandons them to another worker).
+ */
+import type { Command } from 'commander';
+import { DEFAULT_LOCK_DURATION, DEFAULT_QUEUE, DEFAULT_STALLED_INTERVAL, startTrainingWorker } from '@clip-vg/training-queue';
+import { CliError, oneLine } from '../util/errors';
+import { DEFAULT_ARTIFACTS } from '../util/queue';
+
+interface WorkerFlags {
+  queue: string;
+  queueName: string;
+  concurrency: string;
+  artifacts: string;
+  dataRoot: string[];
+  lockDuration: string;
+  stalledInterval: string;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('train jobs from a Redis queue for coordinators started with --queue (e.g. clip-vg demo --queue)')
+    .requiredOption('--queue <url>', 'required: redis://[:password@]host:port[/db] or rediss://… (TLS)')
+    .option('--queue-name <name>', 'BullMQ queue name (the coordinator\'s --queue-name)', DEFAULT_QUEUE)
+    .option('--concurrency <n>', 'trainings at once, one thread each', '1')
+    .option('--artifacts <dir>', 'shared artifact folder: experiment setups are read from it, trained weights written to it (a volume every machine mounts)', DEFAULT_ARTIFACTS)
+    .option('--data-root <dir>', 'a further folder setups may be read from, repeatable (nothing outside these and --artifacts is read)', collect, [])
+    .option('--lock-duration <ms>', 'job lock, renewed every half of it; a dead worker\'s job is taken over after this (+ --stalled-interval)', String(DEFAULT_LOCK_DURATION))
+    .option('--stalled-interval <ms>', 'how often to look for jobs whose worker died', String(DEFAULT_STALLED_INTERVAL))
+    .option('--quiet', 'no log lines on stderr')
+    .action(async (flags: WorkerFlags) => {
+      const concurrency = positive(flags.concurrency, '--concurrency', 64);
+      const lockDuration = positive(flags.lockDuration, '--lock-duration', 86_400_000);
+      const stalledInterval = positive(flags.stalledInterval, '--stalled-interval', 86_400_000);
+      const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+      let worker;
+      try {
+        worker = await startTrainingWorker({
+          url: flags.queue, queue: flags.queueName, artifacts: flags.artifacts, dataRoots: flags.dataRoot, concurrency, lockDuration, stalledInterval, log,
+        });
+      } catch (error) {
+        throw new CliError(oneLine(error));
+      }
+      await new Promise<void>((resolve) => {
+        let signals = 0;
+        const stop = () => {
+          signals++;
+          log?.(signals === 1 ? `${worker.name}: stopping after the running trainings (signal again to abandon them)` : `${worker.name}: abandoning the running trainings`);
+          void worker.close(signals > 1).then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}
+
+function positive(text: string, flag: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${flag}: expected an integer from 1 to ${max}, got "${text}"`);
+  return n;
+}
