@@ -1,9 +1,7 @@
 /**
  * A/B of graph variants in one process (same load for every variant): builds one session per variant of the
  * ViT-B/16 bench model, then times them in turn, `rounds` times; prints each variant's median wall and CPU ms.
- *   npx esbuild scripts/ab.ts --bundle --platform=node --external:@tensorflow/* --external:onnxruntime-node \
- *     --external:sharp --external:protobufjs --outfile=/tmp/onnx-ab.js
- *   NODE_PATH=$PWD/../../node_modules node /tmp/onnx-ab.js '{"rounds":10,"variants":{"old":{"foldLastBlock":false},"new":{}}}'
+ *   npm run bench:ab -- '{"rounds":10,"variants":{"old":{"foldLastBlock":false},"new":{}}}'
  */
 import * as os from 'node:os';
 import { initBackend } from '@clip-vg/backend';

@@ -1,8 +1,6 @@
 /**
  * The inference benchmark without building the CLI (development):
- *   npx esbuild scripts/bench.ts --bundle --platform=node --external:@tensorflow/* --external:onnxruntime-node \
- *     --external:sharp --external:protobufjs --outfile=/tmp/onnx-bench.js
- *   NODE_PATH=$PWD/../../node_modules node /tmp/onnx-bench.js '{"engine":"onnx","batch":8}'
+ *   npm run bench -- '{"engine":"onnx","batch":8}'
  */
 import { initBackend } from '@clip-vg/backend';
 import { benchmarkInference, type InferenceBenchOptions } from '../src/benchmark';

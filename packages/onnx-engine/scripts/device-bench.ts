@@ -1,8 +1,8 @@
 /**
  * A self-contained inference benchmark for a machine without node_modules (the TensorFlow.js backends are
  * imported statically so a bundler can include them):
- *   npx esbuild scripts/device-bench.ts --bundle --platform=node --external:onnxruntime-node --outfile=PACK/bench.js
- *   node PACK/bench.js '{"engine":"onnx","batch":8}' [backend]
+ *   npm run bench:pack            (writes dist/device-bench/bench.js; copy it with onnxruntime-node)
+ *   node dist/device-bench/bench.js '{"engine":"onnx","batch":8}' [backend]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

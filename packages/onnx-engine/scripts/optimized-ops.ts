@@ -1,9 +1,7 @@
 /**
  * Which nodes ONNX Runtime runs after its graph optimisations (level `all`): writes the optimised model and prints
  * a histogram of `domain:op` (development check of which fusions ORT does by itself):
- *   npx esbuild scripts/optimized-ops.ts --bundle --platform=node --external:@tensorflow/* --external:onnxruntime-node \
- *     --external:sharp --external:protobufjs --outfile=/tmp/onnx-ops.js
- *   NODE_PATH=$PWD/../../node_modules node /tmp/onnx-ops.js tiny '{"fusedAttention":true}'
+ *   npm run bench:ops -- tiny '{"fusedAttention":true}'
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,10 +1,8 @@
 /**
  * Max |difference| of the ONNX engine's boxes against the TensorFlow.js model (development check of graph
  * rewrites; the tests assert the 1e-4 bound on the golden tiny checkpoint):
- *   npx esbuild scripts/parity.ts --bundle --platform=node --external:@tensorflow/* --external:onnxruntime-node \
- *     --external:sharp --external:protobufjs --outfile=/tmp/onnx-parity.js
- *   NODE_PATH=$PWD/../../node_modules node /tmp/onnx-parity.js '{"model":"ViT-B/16","batch":2}'
- *   NODE_PATH=$PWD/../../node_modules node /tmp/onnx-parity.js '{"golden":"../../../shared/golden/clipvg-tiny"}'
+ *   npm run parity -- '{"model":"ViT-B/16","batch":2}'
+ *   npm run parity -- '{"golden":"../../../shared/golden/clipvg-tiny"}'
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@clip-vg/backend';

@@ -2,8 +2,7 @@
  * Wall time of CLIP forward passes with random weights (a script, not a test: timing never goes in tests).
  *
  *   cd packages/clip-encoders
- *   npx esbuild src/model/benchmark.ts --bundle --platform=node --external:@tensorflow/* --outfile=/tmp/clip-bench.js
- *   node /tmp/clip-bench.js [model=ViT-B/16] [backend=wasm] [batch=1] [repeats=5]
+ *   npm run bench -- [model=ViT-B/16] [backend=wasm] [batch=1] [repeats=5]
  *
  * Reports the median of `repeats` runs after one warm-up run, for the full image embedding, CLIP-VG's
  * four-level features and the 77-token text features.
@@ -11,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { CLIP } from '../clip';
-import { CLIP_CONFIGS, type ClipModelName } from './config';
+import { CLIP } from '../src/clip';
+import { CLIP_CONFIGS, type ClipModelName } from '../src/model/config';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
