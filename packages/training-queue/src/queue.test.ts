@@ -2,13 +2,14 @@
  * The queue end to end: a real redis-server (AOF on, a password), the coordinator in this process and worker
  * processes built from this package. Lock settings are short here so that takeovers happen within seconds.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { FusionTrainingPool, type FusionTrainResult } from '@clip-vg/onnx-engine';
 import { checkRedis, createRedis } from './connection';
-import { redisServerBinary, startLocalRedis, type LocalRedis } from './local-redis';
+import { freePort, redisServerBinary, startLocalRedis, type LocalRedis } from './local-redis';
 import { DEFAULT_QUEUE, encodeJob, TRAIN_JOB } from './payload';
 import { QueueTrainingRunner, type QueueEvent } from './runner';
 import { labelSets, recipe, spawnWorker, tinySetup, type WorkerProcess } from './test-world';
@@ -208,5 +209,31 @@ describeRedis('trainings on BullMQ', () => {
     await expect(checkRedis('redis://127.0.0.1:1')).rejects.toThrow('redis://127.0.0.1:1: cannot connect (connection refused: is redis-server running there?)');
     await expect(checkRedis('http://127.0.0.1:1')).rejects.toThrow(/expected a redis:\/\/ or rediss:\/\/ URL/);
     await expect(checkRedis(redis.url)).resolves.toEqual({ version: expect.stringMatching(/^\d+\.\d+/) });
+  });
+
+  it('connects over rediss:// (TLS) with a password', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clip-vg-tls-'));
+    const port = await freePort();
+    const cert = path.join(dir, 'cert.pem');
+    const key = path.join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    const server = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no', '--requirepass', 'tls pass', '--save', '', '--dir', dir], { stdio: 'ignore' });
+    try {
+      // a private CA is trusted the Node way, from the process start: hence a child process
+      const dist = JSON.stringify(path.resolve(__dirname, '..', 'dist', 'index.js'));
+      const url = `rediss://:tls%20pass@localhost:${port}`;
+      const script = `const q = require(${dist});
+        (async () => {
+          for (let i = 0; ; i++) { try { await q.checkRedis(${JSON.stringify(url)}); break; } catch (e) { if (i > 50) throw e; await new Promise((r) => setTimeout(r, 100)); } }
+          const r = q.createRedis(${JSON.stringify(url)}); await r.set('k', 'v'); console.log(await r.get('k')); r.disconnect();
+          try { await q.checkRedis(${JSON.stringify(url.replace('tls%20pass', 'nope'))}); } catch (e) { console.log(e.message); }
+        })().catch((e) => { console.log('error ' + e.message); process.exit(1); });`;
+      const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: cert }, encoding: 'utf8' });
+      expect(out.split('\n').filter(Boolean)).toEqual(['v', `rediss://:***@localhost:${port}: wrong password or user (Redis refused the credentials)`]);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
