@@ -6,29 +6,29 @@ export type SearchMode = 'first-drop' | 'scan-all';
 export const SEARCH_MODES: readonly SearchMode[] = ['first-drop', 'scan-all'];
 
 /** A trained and evaluated selection: the model, its val accuracy, and the samples taken from the pool. */
-export interface Candidate<M> {
+export interface Candidate<M, S extends Sample = Sample> {
   threshold: number | null;
   model: M;
   accuracy: number;
-  picked: Sample[];
+  picked: S[];
 }
 
-export interface GreedySearchInput<M> {
-  host: CurriculumHost<M>;
+export interface GreedySearchInput<M, S extends Sample> {
+  host: CurriculumHost<M, S>;
   trace: TraceRecorder;
   stage: string;
   label: string;
   /** Samples already chosen (MSA's D); every candidate trains on `base ∪ select(pool, h)`. */
-  base: Sample[];
-  pool: Sample[];
+  base: S[];
+  pool: S[];
   reliabilities: number[];
   /** Ascending. */
   thresholds: number[];
   search: SearchMode;
   /** Starting point to beat (SSA: the measurer trained on everything). Ownership passes to the search. */
-  baseline?: Candidate<M>;
+  baseline?: Candidate<M, S>;
   /** A candidate trained earlier at one of the thresholds (MSA's h0 pass): reused, never trained twice, never released. */
-  reuse?: Candidate<M>;
+  reuse?: Candidate<M, S>;
   source?: string;
   measurer?: string;
 }
@@ -39,7 +39,7 @@ export interface GreedySearchInput<M> {
  * improvement, as in the reconstruction's `if a > best`); `scan-all` tries every h and keeps the argmax (earliest
  * on ties). Returns the best candidate (undefined only when nothing could be trained) and the curve.
  */
-export async function greedyThresholdSearch<M>(input: GreedySearchInput<M>): Promise<{ best?: Candidate<M>; curve: Curve }> {
+export async function greedyThresholdSearch<M, S extends Sample>(input: GreedySearchInput<M, S>): Promise<{ best?: Candidate<M, S>; curve: Curve }> {
   const { host, trace, stage, base, pool, reliabilities, search, source, measurer } = input;
   const points: Curve['points'] = [];
   let best = input.baseline;
@@ -82,17 +82,17 @@ export async function greedyThresholdSearch<M>(input: GreedySearchInput<M>): Pro
   return { best, curve: { label: input.label, points, chosen: best ? best.threshold : null } };
 }
 
-async function trainAndEvaluate<M>(input: GreedySearchInput<M>, h: number, picked: Sample[], trainSet: Sample[]): Promise<Candidate<M>> {
+async function trainAndEvaluate<M, S extends Sample>(input: GreedySearchInput<M, S>, h: number, picked: S[], trainSet: S[]): Promise<Candidate<M, S>> {
   const { host, trace, stage, source, measurer } = input;
   const model = await trainEvaluated(host, trace, trainSet, { stage, source, measurer, threshold: h, what: `${input.label} ${describeThreshold(h)}` });
   return { threshold: h, model: model.model, accuracy: model.accuracy, picked };
 }
 
 /** Train a fresh model on `samples` and evaluate it, tracing both. */
-export async function trainEvaluated<M>(
-  host: CurriculumHost<M>,
+export async function trainEvaluated<M, S extends Sample>(
+  host: CurriculumHost<M, S>,
   trace: TraceRecorder,
-  samples: Sample[],
+  samples: S[],
   info: { stage: string; what: string; source?: string; measurer?: string; threshold?: number | null },
 ): Promise<{ model: M; accuracy: number }> {
   const { stage, source, measurer, threshold } = info;

@@ -9,14 +9,14 @@ import type { CurriculumHost, Sample } from './types';
  * What `clip-vg curriculum` needs from whoever owns the model: the host, the sources it loaded, and optional
  * extras for the report. The training package registers a factory (e.g. `model`) for real CLIP-VG runs.
  */
-export interface HostSession<M = unknown> {
+export interface HostSession<M = unknown, S extends Sample = Sample> {
   /** Dataset name used in output file names (`unc`, `gref_umd`, `synthetic`, ...). */
   dataset: string;
-  host: CurriculumHost<M>;
+  host: CurriculumHost<M, S>;
   /** Pseudo-label sources by name, in their natural order (template, relation, caption). */
-  sources: Record<string, Sample[]>;
+  sources: Record<string, S[]>;
   /** Up to `count` report images of `samples` with the model's predicted box and the pseudo box drawn. */
-  examples?(model: M, samples: Sample[], count: number): Promise<ReportImage[]>;
+  examples?(model: M, samples: S[], count: number): Promise<ReportImage[]>;
   /** Save the final model into `dir`; returns the file written. */
   saveModel?(model: M, dir: string): Promise<string>;
   close?(): Promise<void> | void;
@@ -90,13 +90,13 @@ registerHostFactory('simulated', async (options) => {
   if (!Number.isInteger(seed)) throw new Error(`simulated host: seed must be an integer, got ${JSON.stringify(options.seed)}`);
   const spec = parseSourceSpec(options.sources);
   const host = createSimulatedHost(seed);
-  const session: HostSession<SimulatedModel> = {
+  const session: HostSession<SimulatedModel, SimulatedSample> = {
     dataset: 'synthetic',
     host,
     sources: simulatedSources(spec, seed),
-    examples: async (model, samples, count) => simulatedExamples(model, samples as SimulatedSample[], count, seed),
+    examples: async (model, samples, count) => simulatedExamples(model, samples, count, seed),
   };
-  return session as HostSession<unknown>;
+  return session;
 });
 
 function parseSourceSpec(raw: unknown): Record<string, SimulatedSourceSpec> {

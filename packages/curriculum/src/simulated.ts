@@ -64,26 +64,26 @@ export function simulatedSources(spec: Record<string, SimulatedSourceSpec> = DEF
 }
 
 /** The simulated host. `trainings` counts calls to train (the cost a real run would pay). */
-export function createSimulatedHost(seed = 13): CurriculumHost<SimulatedModel> & { trainings: number; live: Set<number> } {
+export function createSimulatedHost(seed = 13): CurriculumHost<SimulatedModel, SimulatedSample> & { trainings: number; live: Set<number> } {
   let nextId = 0;
   const live = new Set<number>();
   const host = {
     trainings: 0,
     live,
-    async train(samples: Sample[]): Promise<SimulatedModel> {
+    async train(samples: SimulatedSample[]): Promise<SimulatedModel> {
       host.trainings++;
       const sources: Record<string, number> = {};
       let clean = 0;
       for (const s of samples) {
         sources[s.source ?? 'unknown'] = (sources[s.source ?? 'unknown'] ?? 0) + 1;
-        if ((s as SimulatedSample).clean) clean++;
+        if (s.clean) clean++;
       }
       const model = { id: nextId++, samples: samples.length, clean, sources };
       live.add(model.id);
       return model;
     },
-    async score(model: SimulatedModel, samples: Sample[]): Promise<number[]> {
-      return samples.map((s) => simulatedReliability(model, s as SimulatedSample, seed));
+    async score(model: SimulatedModel, samples: SimulatedSample[]): Promise<number[]> {
+      return samples.map((s) => simulatedReliability(model, s, seed));
     },
     async evaluate(model: SimulatedModel): Promise<number> {
       return simulatedAccuracy(model);

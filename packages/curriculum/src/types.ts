@@ -10,12 +10,15 @@ export interface Sample {
   [key: string]: unknown;
 }
 
-/** What the host lends a policy. `M` is whatever the host calls a model: a checkpoint path, a handle, a number. */
-export interface CurriculumHost<M> {
+/**
+ * What the host lends a policy. `M` is whatever the host calls a model: a checkpoint path, a handle, a number;
+ * `S` its samples (a policy passes back the very objects it was given, so the host keeps their type).
+ */
+export interface CurriculumHost<M, S extends Sample = Sample> {
   /** Train a fresh model (CLIP init, the full recipe) on `samples`. `stage` names the step for logs. */
-  train(samples: Sample[], info: { stage: string }): Promise<M>;
+  train(samples: S[], info: { stage: string }): Promise<M>;
   /** Reliability of each sample under `model`: IoU(clamped prediction, pseudo box) in [0, 1], same order. */
-  score(model: M, samples: Sample[]): Promise<number[]>;
+  score(model: M, samples: S[]): Promise<number[]>;
   /** Validation Acc@0.5 of `model` as a fraction in [0, 1]. */
   evaluate(model: M): Promise<number>;
   /**
@@ -23,7 +26,7 @@ export interface CurriculumHost<M> {
    * MSA step's measurer candidates, the baselines). A host that can train side by side may start them now; `train`
    * then returns what was started. A hint only: results never depend on it, and a candidate may go unused.
    */
-  prefetch?(trainingSets: Sample[][], info: { stage: string }): void;
+  prefetch?(trainingSets: S[][], info: { stage: string }): void;
   /** Free a model the policy no longer needs (it will never be passed back). */
   release?(model: M): void;
   /** Called with every trace event as it happens, for a progress display. */
@@ -71,24 +74,24 @@ export interface Curve {
 }
 
 /** One source's contribution, in the order it was added (k = 1, 2, ...). */
-export interface SourceSelection {
+export interface SourceSelection<S extends Sample = Sample> {
   order: number;
   source: string;
   measurer: string;
   threshold: number | null;
-  samples: Sample[];
+  samples: S[];
 }
 
-export interface PolicyResult<M> {
+export interface PolicyResult<M, S extends Sample = Sample> {
   model: M;
-  selected: Sample[];
+  selected: S[];
   /** Chosen threshold per source (null: the source was used whole, or not at all when absent from `perSource`). */
   thresholds: Record<string, number | null>;
   valAccuracy: number;
   trace: TraceEvent[];
   reliabilities?: ReliabilitySet[];
   curves?: Curve[];
-  perSource?: SourceSelection[];
+  perSource?: SourceSelection<S>[];
 }
 
 export type PolicyOptions = Record<string, unknown>;
@@ -96,7 +99,7 @@ export type PolicyOptions = Record<string, unknown>;
 export interface CurriculumPolicy {
   name: string;
   description: string;
-  run<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>>;
+  run<M, S extends Sample>(sources: Record<string, S[]>, host: CurriculumHost<M, S>, options: PolicyOptions): Promise<PolicyResult<M, S>>;
   /** The option keys `run` reads. When given, `runExperiment` rejects any other key before the first training. */
   options?: readonly string[];
 }

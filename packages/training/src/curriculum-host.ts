@@ -9,11 +9,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { checkHostOptions, registerHostFactory, type HostFactory, type HostSession, type Sample } from '@clip-vg/curriculum';
+import { checkHostOptions, registerHostFactory, type HostFactory, type HostSession } from '@clip-vg/curriculum';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { loadGroundingSplit } from './data/splits';
 import { FeatureCache } from './features/feature-cache';
-import { createModelHost } from './host';
+import { createModelHost, type GroundingSample } from './host';
 import { createModelFromSource, loadTokenizerFor, resolveModelSource, sourceMeta } from './model-source';
 import type { ScheduleName } from './optim/schedules';
 import { writeFileAtomic } from '@clip-vg/torch-io';
@@ -44,12 +44,12 @@ export const createHost: HostFactory = async (options) => {
   const source = resolveModelSource({ clip: text('clip'), model: text('model'), modelConfig: text('modelConfig'), vocab: text('vocab'), seed });
   const tokenizer = await loadTokenizerFor(undefined, source);
   const val = loadGroundingSplit({ dataset, split: text('valSplit') ?? 'val', splitRoot, dataRoot });
-  const sources: Record<string, Sample[]> = {};
+  const sources: Record<string, GroundingSample[]> = {};
   let imageRoot = val.imageRoot;
   for (const name of sourceNames(path.join(splitRoot, dataset), dataset)) {
     const split = name === null ? loadGroundingSplit({ dataset, split: 'train_pseudo', splitRoot, dataRoot }) : loadGroundingSplit({ dataset, split: 'train_pseudo', splitRoot, dataRoot, source: name });
     // ids must be unique across sources: the policies track samples by id
-    sources[name ?? 'train_pseudo'] = split.records.map((r, i) => ({ ...r, id: `${name ?? 'train_pseudo'}:${i}` }) as unknown as Sample);
+    sources[name ?? 'train_pseudo'] = split.records.map((r, i) => ({ ...r, id: `${name ?? 'train_pseudo'}:${i}` }));
     imageRoot = split.imageRoot;
   }
   const cacheOption = options.cacheFeatures;
@@ -71,7 +71,7 @@ export const createHost: HostFactory = async (options) => {
     evalBatchSize: num('evalBatchSize', 128),
     workers: options.workers === undefined ? undefined : num('workers', 1),
   });
-  const session: HostSession<ClipVG> = {
+  const session: HostSession<ClipVG, GroundingSample> = {
     dataset,
     host,
     sources,
@@ -82,7 +82,7 @@ export const createHost: HostFactory = async (options) => {
       return folder;
     },
   };
-  return session as HostSession<unknown>;
+  return session;
 };
 
 /** Register `createHost` as the curriculum host `model`. */

@@ -4,7 +4,6 @@ import { initBackend } from '@clip-vg/backend';
 import { CLIP } from '@clip-vg/clip-encoders';
 import { ClipVG } from '@clip-vg/fusion-transformer';
 import { TINY_CONFIG, tinyWorld, wordTokenizer, type TinyWorld } from '../test/tiny';
-import type { Sample } from '@clip-vg/curriculum';
 import { createModelHost } from './host';
 
 let world: TinyWorld;
@@ -31,7 +30,7 @@ test('createModelHost trains fresh models on cached features, scores reliabiliti
     workers: 0,
     onEpoch: (r) => stages.push(`${r.stage}:${r.epoch}`),
   });
-  const samples = world.pseudo.records as unknown as Sample[];
+  const samples = world.pseudo.records.map((record) => ({ ...record }));
   const before = tf.memory().numTensors;
   const model = await host.train(samples, { stage: 'measurer' });
   expect(stages).toEqual(['measurer:0', 'measurer:1']);

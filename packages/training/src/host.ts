@@ -26,7 +26,10 @@ export interface ModelHostOptions
   onEpoch?: (record: EpochRecord & { stage: string }) => void;
 }
 
-export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipVG> {
+/** A grounding record as the curriculum sees it: ids unique across sources (the policies track samples by id). */
+export type GroundingSample = GroundingRecord & Sample;
+
+export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipVG, GroundingSample> {
   const cache = options.featureCache === true ? new FeatureCache() : options.featureCache || undefined;
   const evalOptions = (root: string) => ({
     imageRoot: root,
@@ -37,13 +40,13 @@ export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipV
   });
   let trainings = 0;
   return {
-    async train(samples: Sample[], info: { stage: string }): Promise<ClipVG> {
+    async train(samples: GroundingSample[], info: { stage: string }): Promise<ClipVG> {
       const index = trainings++;
       const model = await options.createModel({ stage: info.stage, index });
       try {
         await trainModel({
           model,
-          records: samples as unknown as GroundingRecord[],
+          records: samples,
           valRecords: options.valRecords,
           imageRoot: options.imageRoot,
           valImageRoot: options.valImageRoot,
@@ -67,9 +70,8 @@ export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipV
       }
       return model;
     },
-    async score(model: ClipVG, samples: Sample[]): Promise<number[]> {
-      const records = samples as unknown as GroundingRecord[];
-      return (await scoreReliability(model, records, evalOptions(options.imageRoot))).reliabilities;
+    async score(model: ClipVG, samples: GroundingSample[]): Promise<number[]> {
+      return (await scoreReliability(model, samples, evalOptions(options.imageRoot))).reliabilities;
     },
     async evaluate(model: ClipVG): Promise<number> {
       return (await evaluateModel(model, options.valRecords, evalOptions(options.valImageRoot ?? options.imageRoot))).accuracy;

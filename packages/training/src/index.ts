@@ -12,7 +12,7 @@ export {
 } from './train/checkpoint';
 export { evaluateModel, scoreReliability, type EvaluateOptions, type EvaluationResult, type ReliabilityScores } from './eval/evaluate';
 export { FeatureCache, type FeatureCacheOptions, type FeatureTable } from './features/feature-cache';
-export { createModelHost, type ModelHostOptions } from './host';
+export { createModelHost, type GroundingSample, type ModelHostOptions } from './host';
 export { loadGroundingSplit, SYNTHETIC, type SplitSource, type LoadedSplit } from './data/splits';
 export { withSeededRandom } from './seeded-random';
 export {

@@ -14,7 +14,7 @@ export const allPolicy: CurriculumPolicy = {
   options: ['measure'],
 };
 
-async function runAll<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {
+async function runAll<M, S extends Sample>(sources: Record<string, S[]>, host: CurriculumHost<M, S>, options: PolicyOptions): Promise<PolicyResult<M, S>> {
   const measure = new OptionReader('all', options).boolean('measure', false);
   const names = Object.keys(sources);
   const samples = names.flatMap((n) => sources[n]);

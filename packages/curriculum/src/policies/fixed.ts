@@ -16,7 +16,7 @@ export const fixedPolicy: CurriculumPolicy = {
   options: ['threshold', 'source'],
 };
 
-async function runFixed<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {
+async function runFixed<M, S extends Sample>(sources: Record<string, S[]>, host: CurriculumHost<M, S>, options: PolicyOptions): Promise<PolicyResult<M, S>> {
   const h = new OptionReader('fixed', options).number('threshold', 0.5, 0, 1);
   const { name, samples: pool } = singleSource('fixed', sources, options.source);
   const trace = new TraceRecorder(host);

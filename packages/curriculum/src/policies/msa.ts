@@ -28,7 +28,7 @@ export const msaPolicy: CurriculumPolicy = {
   options: ['h0', 'thresholds', 'search', 'order', 'measurers', 'stopOnNoGain', 'sourceOrder'],
 };
 
-async function runMsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {
+async function runMsa<M, S extends Sample>(sources: Record<string, S[]>, host: CurriculumHost<M, S>, options: PolicyOptions): Promise<PolicyResult<M, S>> {
   const read = new OptionReader('msa', options);
   const h0 = read.number('h0', 0.5, 0, 1);
   const thresholds = read.thresholds();
@@ -55,9 +55,9 @@ async function runMsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost
     host.release?.(model);
   }
 
-  let D: Sample[] = [];
+  let D: S[] = [];
   let current: { model: M; accuracy: number } | undefined;
-  const perSource: SourceSelection[] = [];
+  const perSource: SourceSelection<S>[] = [];
   const curves: Curve[] = [];
   const remaining = [...names];
 
@@ -104,14 +104,14 @@ async function runMsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost
 }
 
 /** Steps (1)+(2): every allowed (source, measurer) pair at h0; the best val accuracy wins, earliest on ties. */
-async function choosePair<M>(
-  host: CurriculumHost<M>, trace: TraceRecorder, stage: string, D: Sample[], candidates: string[], names: string[],
-  sources: Record<string, Sample[]>, H: Map<string, number[]>, h0: number, measurerSet: MeasurerSet,
-): Promise<{ source: string; measurer: string; candidate: Candidate<M> } | undefined> {
-  let winner: { source: string; measurer: string; candidate: Candidate<M> } | undefined;
+async function choosePair<M, S extends Sample>(
+  host: CurriculumHost<M, S>, trace: TraceRecorder, stage: string, D: S[], candidates: string[], names: string[],
+  sources: Record<string, S[]>, H: Map<string, number[]>, h0: number, measurerSet: MeasurerSet,
+): Promise<{ source: string; measurer: string; candidate: Candidate<M, S> } | undefined> {
+  let winner: { source: string; measurer: string; candidate: Candidate<M, S> } | undefined;
   host.prefetch?.(
     candidates.flatMap((j) => names.map((i) => H.get(key(i, j)) && selectByReliability(sources[j], H.get(key(i, j))!, h0)))
-      .filter((picked): picked is Sample[] => picked !== undefined && picked.length > 0)
+      .filter((picked): picked is S[] => picked !== undefined && picked.length > 0)
       .map((picked) => [...D, ...picked]),
     { stage },
   );
@@ -137,7 +137,7 @@ async function choosePair<M>(
 }
 
 /** The h0 pass already trained a model; keep it if the greedy search found nothing better, and free the loser. */
-function keepBetter<M>(host: CurriculumHost<M>, h0Candidate: Candidate<M>, searched: Candidate<M> | undefined): Candidate<M> {
+function keepBetter<M, S extends Sample>(host: CurriculumHost<M, S>, h0Candidate: Candidate<M, S>, searched: Candidate<M, S> | undefined): Candidate<M, S> {
   if (!searched || searched.model === h0Candidate.model) return h0Candidate;
   if (h0Candidate.accuracy > searched.accuracy) {
     host.release?.(searched.model);
@@ -157,7 +157,7 @@ function key(i: string, j: string): string {
   return `${i}\u0000${j}`;
 }
 
-function sourceOrder(sources: Record<string, Sample[]>, given: string[] | undefined): string[] {
+function sourceOrder(sources: Record<string, readonly Sample[]>, given: string[] | undefined): string[] {
   const names = Object.keys(sources);
   if (names.length === 0) throw new Error('policy msa: no sources given');
   for (const n of names) if (sources[n].length === 0) throw new Error(`policy msa: source ${n} has no samples`);

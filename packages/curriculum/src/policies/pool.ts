@@ -1,7 +1,7 @@
 import type { Sample } from '../types';
 
 /** The one source a single-source policy adapts: `choice` if given, the only source, or every source pooled. */
-export function singleSource(policy: string, sources: Record<string, Sample[]>, choice: unknown): { name: string; samples: Sample[] } {
+export function singleSource<S extends Sample>(policy: string, sources: Record<string, S[]>, choice: unknown): { name: string; samples: S[] } {
   const names = Object.keys(sources);
   if (names.length === 0) throw new Error(`policy ${policy}: no sources given`);
   if (choice !== undefined) {
@@ -14,7 +14,7 @@ export function singleSource(policy: string, sources: Record<string, Sample[]>, 
   return { name, samples: nonEmpty(policy, name, names.flatMap((n) => sources[n])) };
 }
 
-function nonEmpty(policy: string, name: string, samples: Sample[]): Sample[] {
+function nonEmpty<S extends Sample>(policy: string, name: string, samples: S[]): S[] {
   if (samples.length === 0) throw new Error(`policy ${policy}: source ${name} has no samples`);
   return samples;
 }

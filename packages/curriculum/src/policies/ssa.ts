@@ -23,7 +23,7 @@ export const ssaPolicy: CurriculumPolicy = {
   options: ['thresholds', 'search', 'baseline', 'rounds', 'source'],
 };
 
-async function runSsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost<M>, options: PolicyOptions): Promise<PolicyResult<M>> {
+async function runSsa<M, S extends Sample>(sources: Record<string, S[]>, host: CurriculumHost<M, S>, options: PolicyOptions): Promise<PolicyResult<M, S>> {
   const read = new OptionReader('ssa', options);
   const thresholds = read.thresholds();
   const search = read.choice('search', SEARCH_MODES, 'first-drop');
@@ -33,7 +33,7 @@ async function runSsa<M>(sources: Record<string, Sample[]>, host: CurriculumHost
   const trace = new TraceRecorder(host);
 
   const measured = await trainEvaluated(host, trace, pool, { stage: 'measurer', what: `all of ${name}`, source: name, measurer: name, threshold: null });
-  let best: Candidate<M> = { threshold: null, model: measured.model, accuracy: measured.accuracy, picked: pool };
+  let best: Candidate<M, S> = { threshold: null, model: measured.model, accuracy: measured.accuracy, picked: pool };
   const reliabilities: ReliabilitySet[] = [];
   const curves: Curve[] = [];
 
