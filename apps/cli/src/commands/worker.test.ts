@@ -1,4 +1,6 @@
 /**
+ * @jest-environment ../../packages/onnx-engine/jest.environment.js
+ *
  * `clip-vg worker` and `clip-vg demo --queue`: one-line failures, and the demo at toy sizes on two worker
  * processes (one killed mid-run) giving the local run's numbers.
  */
@@ -13,7 +15,7 @@ import { runCli } from '../testing/run-cli';
 import { queueRunner } from '../util/queue';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-const TINY = { trainImages: 24, valImages: 8, testImages: 8, steps: 30, evalEvery: 5, warmupSteps: 2, batchSize: 16, examples: 0 };
+const TINY = { trainImages: 24, valImages: 8, testImages: 8, steps: 10, evalEvery: 5, warmupSteps: 2, batchSize: 16, examples: 0 };
 
 describe('clip-vg worker', () => {
   it('lists its options', async () => {
@@ -98,5 +100,5 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     expect(lines.some((l) => / stalled /.test(l))).toBe(true);
     const numbers = (r: DemoResults) => ({ methods: r.methods, thresholds: r.thresholds, msaSteps: r.msaSteps, trainings: r.trainings, notes: r.notes });
     expect(numbers(remote)).toEqual(numbers(local));
-  });
+  }, 600_000);
 });
