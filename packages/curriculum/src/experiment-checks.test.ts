@@ -9,7 +9,7 @@ import type { CurriculumPolicy } from './types';
 const SOURCES = 'template:60:0.7,relation:40:0.5';
 
 test('the ssa report counts each pooled source in the selection and numbers its decisions 1, 2, 3, ...', async () => {
-  const session = await loadHost('simulated', { sources: SOURCES });
+  const session = await loadHost('simulated', { hostOptions: { sources: SOURCES } });
   const outDir = tempDir('ssa-report-');
   const out = await runExperiment({ policy: ssaPolicy, options: { thresholds: [0.2, 0.5] }, session, outDir, examples: 0 });
   const perSource = out.summary.sources.reduce((a, s) => a + s.selected, 0);
@@ -23,7 +23,7 @@ test('the ssa report counts each pooled source in the selection and numbers its 
 });
 
 test('a policy result without model or trace fails with one line naming the field, before anything is written', async () => {
-  const session = await loadHost('simulated', { sources: SOURCES });
+  const session = await loadHost('simulated', { hostOptions: { sources: SOURCES } });
   const outDir = path.join(tempDir('bad-policy-'), 'report');
   const broken: CurriculumPolicy = {
     name: 'broken',
@@ -39,9 +39,9 @@ test('a policy result without model or trace fails with one line naming the fiel
 });
 
 test('unknown policy and host option keys are rejected, listing the known ones', async () => {
-  const session = await loadHost('simulated', { sources: SOURCES });
+  const session = await loadHost('simulated', { hostOptions: { sources: SOURCES } });
   await expect(runExperiment({ policy: ssaPolicy, options: { treshold: 0.5 }, session, outDir: tempDir('x-') })).rejects.toThrow(
     'policy ssa: unknown option "treshold" (known: thresholds, search, baseline, rounds, source)',
   );
-  await expect(loadHost('simulated', { seed: 1, size: 3 })).rejects.toThrow('simulated host: unknown option "size" (known: seed, sources)');
+  await expect(loadHost('simulated', { hostOptions: { seed: 1, size: 3 } })).rejects.toThrow('simulated host: unknown option "size" (known: seed, sources)');
 });

@@ -53,11 +53,18 @@ async function startRegisteredHost(name: string, options: Record<string, unknown
   return factory(options);
 }
 
+export interface LoadHostOptions {
+  /** Passed to the factory unchanged (`--host-option key=value`). */
+  hostOptions?: Record<string, unknown>;
+  /** Where a module path or package name resolves from (default the current folder). */
+  cwd?: string;
+}
+
 /**
  * A session from a registered factory name, or from a module (file path or package) whose `default` or
- * `createHost` export is a `HostFactory`. Options go to the factory unchanged.
+ * `createHost` export is a `HostFactory`.
  */
-export async function loadHost(nameOrModule: string, options: Record<string, unknown> = {}, cwd: string = process.cwd()): Promise<HostSession<unknown>> {
+export async function loadHost(nameOrModule: string, { hostOptions: options = {}, cwd = process.cwd() }: LoadHostOptions = {}): Promise<HostSession<unknown>> {
   if (factories.has(nameOrModule)) return startRegisteredHost(nameOrModule, options);
   if (!looksLikePath(nameOrModule)) {
     try {
@@ -93,7 +100,7 @@ registerHostFactory('simulated', async (options) => {
   const session: HostSession<SimulatedModel, SimulatedSample> = {
     dataset: 'synthetic',
     host,
-    sources: simulatedSources(spec, seed),
+    sources: simulatedSources({ sources: spec, seed }),
     examples: async (model, samples, count) => simulatedExamples(model, samples, count, seed),
   };
   return session;

@@ -39,8 +39,9 @@ export const DEFAULT_SIMULATED_SOURCES: Record<string, SimulatedSourceSpec> = {
 const WORDS = ['man', 'woman', 'dog', 'car', 'cup', 'chair', 'bike', 'cat'];
 const PLACES = ['left', 'right', 'middle', 'top', 'bottom'];
 
-/** The samples of each source, ids `${source}:${i}`. */
-export function simulatedSources(spec: Record<string, SimulatedSourceSpec> = DEFAULT_SIMULATED_SOURCES, seed = 13): Record<string, SimulatedSample[]> {
+/** The samples of each source (default `DEFAULT_SIMULATED_SOURCES`, seed 13), ids `${source}:${i}`. */
+export function simulatedSources(options: { sources?: Record<string, SimulatedSourceSpec>; seed?: number } = {}): Record<string, SimulatedSample[]> {
+  const { sources: spec = DEFAULT_SIMULATED_SOURCES, seed = 13 } = options;
   const out: Record<string, SimulatedSample[]> = {};
   for (const [source, { count, cleanRate }] of Object.entries(spec)) {
     out[source] = Array.from({ length: count }, (_, i) => {

@@ -36,7 +36,7 @@ describe('the shipped demo CLIP', () => {
 
   it('retrieves the captions of held-out scenes', () => {
     // a fresh stream position, beyond the 6,000 training and 512 held-out scenes of the record
-    const scenes = demoPretrainScenes(shipped.meta.seed, 64, 7000);
+    const scenes = demoPretrainScenes(shipped.meta.seed, 64, { start: 7000 });
     const pixels = scenes.map((s) => evalTransform(renderScene(s), [0, 0, 48, 48], 48).pixels);
     expect(retrievalAccuracy(shipped.clip, shipped.tokenizer, pixels, scenes.map(demoCaption), 64)).toBeGreaterThan(0.75);
   });

@@ -148,7 +148,7 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
     if (!p) pixels.set(i, (p = scenePixels(scenes[i]!)));
     return p;
   };
-  const heldOut = evaluateAt.length > 0 ? demoPretrainScenes(s.seed, s.heldOutImages, s.trainImages) : [];
+  const heldOut = evaluateAt.length > 0 ? demoPretrainScenes(s.seed, s.heldOutImages, { start: s.trainImages }) : [];
   const heldOutPixels = heldOut.map(scenePixels);
   const heldOutCaptions = heldOut.map(demoCaption);
 

@@ -1,16 +1,11 @@
 /** @clip-vg/image: decoding, Pillow-exact resizing, the CLIP-VG letterbox transform, PIL enhance ops, drawing. */
-export { type RgbImage, createImage } from './rgb-image';
+export { type RgbImage } from './rgb-image';
 export { loadImage, encodePng, type LoadImageOptions } from './load-image';
 export { resizeBilinear } from './resize-bilinear';
-export { pythonRound } from './python-round';
 export { normalizeAndPad, IMAGENET_MEAN, IMAGENET_STD, type NormalizedCanvas } from './normalize-and-pad';
 export { letterbox, resizeLongSide, resizeToSide, type Letterboxed, type LetterboxOptions } from './letterbox';
 export {
-  boxToLetterbox,
-  letterboxToOriginal,
-  type BoxXyxy,
-  type BoxCxcywh,
-  type LetterboxGeometry,
+  boxToLetterbox, letterboxToOriginal, type BoxXyxy, type BoxCxcywh, type LetterboxGeometry,
   type ToOriginalOptions,
 } from './letterbox-boxes';
 export { adjustBrightness, adjustContrast, adjustSaturation, toLuma } from './enhance';

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   for (const [name, variant] of Object.entries(options.variants)) {
     // ORT reads some switches (ORT_DISABLE_FLASH_ATTENTION) when a session creates its kernels.
     for (const [key, value] of Object.entries(variant.env ?? {})) process.env[key] = value;
-    engines[name] = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, config, 'bench', 'full', variant), config, variant.session);
+    engines[name] = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, config, { origin: 'bench', ...variant }), config, variant.session);
     for (const key of Object.keys(variant.env ?? {})) delete process.env[key];
   }
   model.dispose();

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const config = benchConfig(process.argv[2] ?? 'tiny');
   const options = JSON.parse(process.argv[3] ?? '{}') as GraphOptions;
   const model = ClipVG.create(config, { seed: 0 });
-  const bytes = buildClipVGOnnx(model.stateDict({ includeClip: true }), config, 'random', 'full', options);
+  const bytes = buildClipVGOnnx(model.stateDict({ includeClip: true }), config, { origin: 'random', ...options });
   model.dispose();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-ops-')), 'optimized.onnx');
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: file, intraOpNumThreads: 1 });

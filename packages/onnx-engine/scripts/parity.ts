@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const inputs = golden
     ? { images: tf.transpose(t('image'), [0, 2, 3, 1]) as tf.Tensor4D, pixelMask: t('image_mask', 'int32') as tf.Tensor3D, ids: t('text_ids', 'int32') as tf.Tensor2D }
     : benchInputs(config, options.batch ?? 2, options.textTokens ?? 20, options.padding ?? 0.25);
-  const engine = await OnnxClipVG.fromOnnx(buildClipVGOnnx(model.stateDict({ includeClip: true }), config, 'parity', 'full', options.graph), config);
+  const engine = await OnnxClipVG.fromOnnx(buildClipVGOnnx(model.stateDict({ includeClip: true }), config, { origin: 'parity', ...options.graph }), config);
   const reference = model.predict(inputs.images, inputs.pixelMask, inputs.ids);
   const boxes = await engine.predict(inputs.images, inputs.pixelMask, inputs.ids);
   const diff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);

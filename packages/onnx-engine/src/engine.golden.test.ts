@@ -41,7 +41,7 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
   test("the last layer's [REG] attention with folded key/value projections gives the plain attention's boxes", async () => {
     const [x, mask, ids] = [images(), t('image_mask', 'int32') as tf.Tensor3D, t('text_ids', 'int32') as tf.Tensor2D];
     const weights = model.stateDict({ includeClip: true }) as never;
-    const plain = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, model.config, 'golden', 'full', { foldRegAttention: false }), model.config, { threads: 1 });
+    const plain = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, model.config, { origin: 'golden', foldRegAttention: false }), model.config, { threads: 1 });
     const [a, b] = [await plain.predictArrays(x, mask, ids), await engine.predictArrays(x, mask, ids)];
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-6);
     tf.dispose([x, mask, ids]);

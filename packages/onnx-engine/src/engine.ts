@@ -92,7 +92,7 @@ export class OnnxClipVG {
 
   /** From a state dict in official names (CLIP under `clip.`), e.g. an official checkpoint's. */
   static async fromStateDict(weights: WeightSource, config: ClipVGConfig, options: OnnxEngineOptions & { origin?: string } = {}): Promise<OnnxClipVG> {
-    const bytes = buildClipVGOnnx(weights, config, options.origin);
+    const bytes = buildClipVGOnnx(weights, config, { origin: options.origin });
     return OnnxClipVG.fromOnnx(bytes, config, options);
   }
 
@@ -107,10 +107,10 @@ export class OnnxClipVG {
         if (!folder.includesClip) throw new Error(`${fileOrDir}: the folder was saved without CLIP weights; load it with ClipVG.fromPretrained and use OnnxClipVG.fromModel`);
         const { clip: clipOverrides, ...rest } = options.config ?? {};
         const config: ClipVGConfig = { ...folder.config, ...rest, clip: { ...folder.config.clip, ...clipOverrides } };
-        return { bytes: buildClipVGOnnx(folder.weights, config, fileOrDir), config };
+        return { bytes: buildClipVGOnnx(folder.weights, config, { origin: fileOrDir }), config };
       }
       const checkpoint = readOfficialCheckpoint(fileOrDir, options.config);
-      return { bytes: buildClipVGOnnx(checkpoint.stateDict as WeightSource, checkpoint.config, fileOrDir), config: checkpoint.config };
+      return { bytes: buildClipVGOnnx(checkpoint.stateDict as WeightSource, checkpoint.config, { origin: fileOrDir }), config: checkpoint.config };
     };
     const { bytes, config } = build(); // the decoded checkpoint goes out of scope here
     return OnnxClipVG.fromOnnx(bytes, config, options);

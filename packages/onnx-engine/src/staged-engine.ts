@@ -45,7 +45,7 @@ export class OnnxClipVGStages {
     const sessions: Partial<Record<'visual' | 'text' | 'fusion', ort.InferenceSession>> = {};
     try {
       for (const part of ['visual', 'text', 'fusion'] as const satisfies readonly GraphPart[]) {
-        const bytes = buildClipVGOnnx(weights, config, options.origin, part);
+        const bytes = buildClipVGOnnx(weights, config, { origin: options.origin, part });
         sessions[part] = await createSession(bytes, options);
       }
     } catch (error) {

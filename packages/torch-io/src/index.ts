@@ -6,11 +6,13 @@ export { loadPth, type LoadPthOptions } from './load-pth';
 export { loadPickle, unpickle, type UnpickleOptions, type UnpickleResult } from './unpickler';
 export { TorchTensor, TorchStorage, isTensor } from './tensor';
 export type { TorchDType, TypedArray } from './dtype';
-export { NumpyArray, isNumpyArray } from './numpy';
-export { PyObject, PyFloat, pyFloat, isPyObject, pyTuple, isPyTuple, isPyDict, type PyValue, type PyDict, type PyWritable } from './py-value';
+export { NumpyArray } from './numpy';
+export {
+  PyObject, PyFloat, pyFloat, isPyObject, pyTuple, isPyTuple, type PyValue, type PyDict, type PyWritable,
+} from './py-value';
 export { encodePth, savePth, type EncodePthOptions } from './save-pth';
 export { encodePickle } from './pickler';
-export { writeChunksAtomic, writeFileAtomic } from './atomic-write';
+export { writeFileAtomic } from './atomic-write';
 export {
   openSafetensors, writeSafetensors, tensorToSafetensors, safetensorsToTensor, safetensorsToFloat32,
   type SafetensorsEntry, type LazySafetensorsEntry, type SafetensorsReader,

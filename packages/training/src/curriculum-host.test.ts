@@ -30,7 +30,7 @@ describeShared('curriculum host factory (tiny synthetic world)', () => {
       modelConfig: path.join(root, 'tiny.json'), vocab: sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'),
       epochs: 1, batchSize: 4, lr: 0.001, cacheFeatures: true, workers: 0,
     };
-    const session = await loadHost('model', options);
+    const session = await loadHost('model', { hostOptions: options });
     expect(Object.keys(session.sources)).toEqual(['template', 'relation', 'caption']);
     const ids = Object.values(session.sources).flat().map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -65,7 +65,7 @@ export function registerCurriculum(program: Command): void {
       // (an unknown host name fails first, in loadHost, without a backend line)
       if (flags.host !== 'simulated' && hostExists(flags.host, cwd)) await wrap(() => initBackend(flags.backend));
       const policy = await wrap(() => loadPolicy(flags.policy, cwd));
-      const session = await wrap(() => loadHost(flags.host, hostOptions, cwd));
+      const session = await wrap(() => loadHost(flags.host, { hostOptions, cwd }));
       const show = flags.quiet ? undefined : (e: TraceEvent) => showEvent(e);
       try {
         const out = await wrap(() => runExperiment({ policy, options, session, outDir, hostName: flags.host, writeSubsets: flags.subsets ? 'auto' : false, examples, onEvent: show }));

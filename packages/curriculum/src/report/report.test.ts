@@ -8,7 +8,7 @@ import { summarizeRun } from './results';
 import { writeReport } from './write-report';
 
 test('an MSA report holds results.json, markdown, html, the SR/CR grid, per-pair histograms, the curve and images', async () => {
-  const sources = simulatedSources({ a: { count: 120, cleanRate: 0.7 }, b: { count: 80, cleanRate: 0.5 } });
+  const sources = simulatedSources({ sources: { a: { count: 120, cleanRate: 0.7 }, b: { count: 80, cleanRate: 0.5 } } });
   const result = await getPolicy('msa').run(sources, createSimulatedHost(), { thresholds: [0.2, 0.5, 0.8] });
   const summary = summarizeRun('msa', { thresholds: [0.2, 0.5, 0.8] }, sources, result, { dataset: 'synthetic', host: 'simulated' });
   const dir = tempDir('report-');

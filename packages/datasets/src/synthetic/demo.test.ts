@@ -124,7 +124,7 @@ describe('the demo world preset', () => {
 
   test('pretraining scenes: their own stream, captions name every object left to right', () => {
     const scenes = demoPretrainScenes(0, 40);
-    expect(demoPretrainScenes(0, 5, 35)).toEqual(scenes.slice(35));
+    expect(demoPretrainScenes(0, 5, { start: 35 })).toEqual(scenes.slice(35));
     const trainScene = createSyntheticWorld(demoWorldOptions({ seed: 0, train: 1, val: 0, test: 0 })).images[0]!.scene;
     expect(scenes[0]).not.toEqual(trainScene);
     for (const scene of scenes) {

@@ -131,12 +131,18 @@ function darkBackground(rng: Rng): Background {
   return { texture: 'plain', base, accent: [...base], period: 8, angle: 0 };
 }
 
+export interface DemoPretrainOptions extends DemoSceneOptions {
+  /** Index of the first scene in the stream (default 0). */
+  start?: number;
+}
+
 /**
  * Scenes for contrastive pretraining: items `start … start + count − 1` of their own seed stream, apart from the
  * grounding splits (e.g. `0…5999` to train on and `6000…6511` held out).
  */
-export function demoPretrainScenes(seed: number, count: number, start = 0, options: DemoSceneOptions = {}): Scene[] {
-  return Array.from({ length: count }, (_, i) => generateDemoScene(createRng(deriveSeed(seed, DEMO_PRETRAIN_STREAM, start + i)), options));
+export function demoPretrainScenes(seed: number, count: number, options: DemoPretrainOptions = {}): Scene[] {
+  const { start = 0, ...sceneOptions } = options;
+  return Array.from({ length: count }, (_, i) => generateDemoScene(createRng(deriveSeed(seed, DEMO_PRETRAIN_STREAM, start + i)), sceneOptions));
 }
 
 /** Standard normal draw (Box–Muller). */

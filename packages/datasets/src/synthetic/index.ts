@@ -46,6 +46,7 @@ export {
   DEMO_WORDS,
   DEMO_PRETRAIN_STREAM,
   type DemoSceneOptions,
+  type DemoPretrainOptions,
 } from './demo';
 export {
   DEMO_MIXED_WORDS,

@@ -30,6 +30,10 @@ export type GraphPart = 'full' | 'visual' | 'text' | 'fusion';
 
 /** How the graph is written; every choice gives the same boxes (within float rounding). */
 export interface GraphOptions {
+  /** Names the weights in errors (a file, `state dict`). */
+  origin?: string;
+  /** The whole model (default) or one stage of it. */
+  part?: GraphPart;
   /** Fold the last ViT block's MLP output projection into `ml_visu_proj` (`full` only; see `visual-tokens.ts`). Default true. */
   foldLastBlock?: boolean;
   /** CLIP's self-attention (the ViT's, the text tower's causal one) as ONNX Runtime's `com.microsoft.Attention`. Default true. */
@@ -49,8 +53,8 @@ export interface GraphOptions {
  * (`ClipVG.stateDict({ includeClip: true })`, or an official checkpoint's state dict); each weight the part uses
  * is copied once into the returned bytes.
  */
-export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, origin = 'state dict', part: GraphPart = 'full', options: GraphOptions = {}): Uint8Array {
-  const { foldLastBlock = true, packedAttention = true, fusedAttention = true, fusedNorm = false, qkvApart = false, foldRegAttention = true } = options;
+export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, options: GraphOptions = {}): Uint8Array {
+  const { origin = 'state dict', part = 'full', foldLastBlock = true, packedAttention = true, fusedAttention = true, fusedNorm = false, qkvApart = false, foldRegAttention = true } = options;
   const g = new GraphBuilder(`clip_vg_${part}`);
   const ctx: Ctx = { g, w: new WeightReader(weights, g, origin), packedAttention, fusedAttention, fusedNorm, qkvApart, foldRegAttention };
   const size = config.imsize;
