@@ -202,6 +202,9 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
 
   let bar: Progress | undefined;
   let barEpoch = -1;
+  // Crash-recovery tests stop a run at a fixed point, the way a crash would: SIGKILL after this many optimizer steps.
+  const killAfterSteps = Number(process.env.CLIP_VG_KILL_AFTER_STEPS) || undefined;
+  let stepsTaken = 0;
   // the trainer's messages name it (trainModel: ...); the user ran `train`
   const result = await cliStep(() =>
     trainModel({
@@ -227,6 +230,7 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
       meta: { ...sourceMeta(source), options: o },
       workers: o.workers as number | undefined,
       onStep: (s) => {
+        if (killAfterSteps !== undefined && ++stepsTaken === killAfterSteps) process.kill(process.pid, 'SIGKILL');
         if (s.epoch !== barEpoch) {
           bar?.stop();
           bar = progressBar(`epoch ${s.epoch + 1}/${o.epochs}`, s.steps, 'loss {loss} lr {lr} {ips} img/s');
