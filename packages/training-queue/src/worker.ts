@@ -132,8 +132,10 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
     }
   };
 
+  // BullMQ leaves a connection it was given open on close: this one is closed below, or the process never exits
+  const connection = createRedis(options.url);
   const worker = new Worker(options.queue ?? DEFAULT_QUEUE, processor, {
-    connection: createRedis(options.url),
+    connection,
     concurrency,
     lockDuration: options.lockDuration ?? DEFAULT_LOCK_DURATION,
     stalledInterval: options.stalledInterval ?? DEFAULT_STALLED_INTERVAL,
@@ -160,6 +162,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
     name,
     async close(force = false) {
       await worker.close(force);
+      connection.disconnect();
       for (const s of setups.values()) await (await s.catch(() => undefined))?.pool.close();
       setups.clear();
     },

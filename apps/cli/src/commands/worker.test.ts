@@ -65,6 +65,15 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     expect(err).toMatch(/^clip-vg: redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: wrong password or user \(Redis refused the credentials\)\n$/);
   });
 
+  it('stops on SIGTERM (exit 0) when idle', async () => {
+    const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--artifacts', path.join(dir, 'idle')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    await new Promise<void>((resolve) => child.stderr!.on('data', (b: Buffer) => /waiting for jobs/.test(b.toString()) && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('gives the local run\'s numbers, also when a worker is killed mid-run', async () => {
     const artifacts = path.join(dir, 'artifacts');
     const local = (await runDemo({ out: path.join(dir, 'local'), seed: 5, preset: 'quick', settings: TINY, workers: 0 })).results;

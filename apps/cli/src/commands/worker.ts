@@ -38,24 +38,33 @@ export function registerWorker(program: Command): void {
       const lockDuration = positive(flags.lockDuration, '--lock-duration', 86_400_000);
       const stalledInterval = positive(flags.stalledInterval, '--stalled-interval', 86_400_000);
       const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-      let worker;
+      // the handlers come first: a signal during the start must stop the worker, not kill it half-way
+      let signals = 0;
+      let stopped!: () => void;
+      const done = new Promise<void>((resolve) => (stopped = resolve));
+      let worker: Awaited<ReturnType<typeof startTrainingWorker>> | undefined;
+      const stop = () => {
+        signals++;
+        if (!worker) return;
+        log?.(signals === 1 ? `${worker.name}: stopping after the running trainings (signal again to abandon them)` : `${worker.name}: abandoning the running trainings`);
+        void worker.close(signals > 1).then(stopped, stopped);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       try {
         worker = await startTrainingWorker({
           url: flags.queue, queue: flags.queueName, artifacts: flags.artifacts, dataRoots: flags.dataRoot, concurrency, lockDuration, stalledInterval, log,
         });
       } catch (error) {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
         throw new CliError(oneLine(error));
       }
-      await new Promise<void>((resolve) => {
-        let signals = 0;
-        const stop = () => {
-          signals++;
-          log?.(signals === 1 ? `${worker.name}: stopping after the running trainings (signal again to abandon them)` : `${worker.name}: abandoning the running trainings`);
-          void worker.close(signals > 1).then(resolve, resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      if (signals > 0) {
+        signals = 0;
+        stop();
+      }
+      await done;
     });
 }
 
