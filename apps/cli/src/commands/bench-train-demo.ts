@@ -1,6 +1,6 @@
 /**
  * `clip-vg bench --train --preset demo`: one training step of the demo's fusion (batch 64, 1 + 16 + 37 = 54
- * tokens, d 64, 4 heads, 2 layers, FFN 128) on cached features of the shipped tiny CLIP's shape, on one thread.
+ * tokens, d 64, 4 heads, the full preset's fusion layers unless told, FFN 128) on cached features of the shipped tiny CLIP's shape, on one thread.
  * `--engine onnx` (the default here) times what the demo runs: loss and every gradient in one ONNX Runtime run, then
  * AdamW; `--engine tfjs` times the same step on TensorFlow.js (`ClipVG.fuse`, autograd, AdamW) for comparison.
  */
@@ -20,6 +20,7 @@ export interface DemoTrainBenchResult {
   threads: 1;
   batch: number;
   tokens: number;
+  fusion_layers: number;
   trainable_parameters: number;
   ms_per_step: number;
   samples_per_s: number;
@@ -28,8 +29,8 @@ export interface DemoTrainBenchResult {
   load_average: number;
 }
 
-export async function benchmarkDemoTraining(engine: 'onnx' | 'tfjs', runs: number, warmup: number): Promise<DemoTrainBenchResult> {
-  const s = DEMO_PRESETS.full;
+export async function benchmarkDemoTraining(engine: 'onnx' | 'tfjs', runs: number, warmup: number, fusionLayers?: number): Promise<DemoTrainBenchResult> {
+  const s = { ...DEMO_PRESETS.full, ...(fusionLayers ? { fusionLayers } : {}) };
   const clip = demoClipConfig();
   const config = clipVGConfig(clip, [0, 1, 2, 3], { vlLayers: s.fusionLayers, vlHeads: s.fusionHeads, vlFfnDim: s.fusionFfn, dropout: 0 });
   const B = s.batchSize;
@@ -60,7 +61,7 @@ export async function benchmarkDemoTraining(engine: 'onnx' | 'tfjs', runs: numbe
   const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
   return {
     mode: 'train', preset: 'demo', engine, backend: engine === 'onnx' ? 'onnxruntime-cpu' : tf.getBackend(), threads: 1,
-    batch: B, tokens: sequenceLength(config), trainable_parameters: parameters,
+    batch: B, tokens: sequenceLength(config), fusion_layers: s.fusionLayers, trainable_parameters: parameters,
     ms_per_step: ms, samples_per_s: (B * 1000) / ms, runs_ms: times.map((t) => Math.round(t * 10) / 10),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), load_average: os.loadavg()[0]!,
   };

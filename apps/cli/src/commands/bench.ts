@@ -33,6 +33,7 @@ interface BenchCliOptions {
   spin: boolean;
   train?: boolean;
   preset?: string;
+  fusionLayers?: string;
   json?: boolean;
 }
 
@@ -56,6 +57,7 @@ export function registerBench(program: Command): void {
     .option('--no-spin', "stop ONNX Runtime's idle threads from spinning (fairer on a machine shared with other work)")
     .option('--train', 'time training steps (forward + backward + AdamW of the trainable part, TensorFlow.js) instead of inference')
     .option('--preset <name>', "with --train: demo = the curriculum demo's fusion step on cached features (batch 64, one thread; ONNX Runtime unless --engine tfjs)")
+    .option('--fusion-layers <n>', "with --preset demo: fusion layers (default: the demo's full preset; the recipe's prototype has 2)")
     .option('--json', 'print one JSON object {"images_per_s", "engine", "backend", "batch", ...}')
     .action((options: BenchCliOptions) => bench(options));
 }
@@ -111,8 +113,9 @@ async function bench(options: BenchCliOptions): Promise<void> {
   if (options.preset !== undefined && (options.preset !== 'demo' || !options.train)) {
     throw new CliError(`bench: --preset takes demo, with --train (got "${options.preset}"${options.train ? '' : ' without --train'})`);
   }
+  if (options.fusionLayers !== undefined && options.preset !== 'demo') throw new CliError('bench: --fusion-layers needs --train --preset demo');
   if (options.train && options.preset === 'demo') {
-    const trained = await benchmarkDemoTraining(engine, settings.runs, settings.warmup);
+    const trained = await benchmarkDemoTraining(engine, settings.runs, settings.warmup, parseFusionLayers(options.fusionLayers));
     process.stdout.write(options.json ? `${JSON.stringify(trained)}\n` : formatDemoTraining(trained));
     return;
   }
@@ -221,9 +224,16 @@ function formatTraining(r: TrainingBenchResult): string {
   ].join('\n') + '\n';
 }
 
+function parseFusionLayers(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 12) throw new CliError(`bench: --fusion-layers must be an integer from 1 to 12, got "${text}"`);
+  return n;
+}
+
 function formatDemoTraining(r: DemoTrainBenchResult): string {
   return [
-    `demo fusion training step on ${r.engine} (${r.backend}, ${r.threads} thread), batch ${r.batch}, ${r.tokens} tokens, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
+    `demo fusion training step on ${r.engine} (${r.backend}, ${r.threads} thread), batch ${r.batch}, ${r.tokens} tokens, ${r.fusion_layers} fusion layers, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
     `  ${r.ms_per_step.toFixed(1)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(1)).join(', ')} ms)   ${r.samples_per_s.toFixed(0)} samples/s`,
     `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
   ].join('\n') + '\n';

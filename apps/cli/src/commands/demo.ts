@@ -1,16 +1,17 @@
 /**
- * `clip-vg demo [--quick] [--seed N | --seeds 0,1,2] [--out DIR] [--backend wasm]`: the curriculum experiment on
- * the synthetic world (tiny CLIP pretrained in place, oracle, `all` baselines, SSA, MSA), a results table on
+ * `clip-vg demo [--quick] [--seed N | --seeds 0,1,2] [--out DIR] [--workers N] [--pretrain]`: the curriculum
+ * experiment on the demo world (the shipped tiny CLIP, oracle, `all` baselines, SSA, MSA), a results table on
  * stdout and a report folder. With several seeds each gets `DIR/seed-N/` and `DIR/seeds.json` holds mean and spread.
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
-import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults, type SeedSummary } from '@clip-vg/experiments';
+import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults, type SeedSummary, type TrainingEvent } from '@clip-vg/experiments';
 import { writeFileAtomic } from '../util/atomic-write';
 import { registerDemoPretrainClip } from './demo-pretrain';
 import { CliError } from '../util/errors';
 import { checkQueue, DEFAULT_ARTIFACTS, queueRunner } from '../util/queue';
+import { progressBar } from '../util/progress';
 
 interface DemoFlags {
   quick?: boolean;
@@ -53,7 +54,8 @@ export function registerDemo(program: Command): void {
       for (const seed of seeds) {
         const dir = seeds.length > 1 ? path.join(out, `seed-${seed}`) : out;
         const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[demo seed ${seed}] ${line}\n`);
-        const { results, report } = await runDemo({ out: dir, seed, preset: flags.quick ? 'quick' : 'full', workers, pretrain: flags.pretrain, log, runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined });
+        const bar = flags.quiet ? undefined : trainingsBar(`demo seed ${seed}: fusion steps`);
+        const { results, report } = await runDemo({ out: dir, seed, preset: flags.quick ? 'quick' : 'full', workers, pretrain: flags.pretrain, log, runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined, onTraining: bar?.onTraining }).finally(() => bar?.stop());
         runs.push(results);
         if (!flags.json) process.stdout.write(`${table(results)}\nreport: ${report}\n`);
       }
@@ -66,6 +68,23 @@ export function registerDemo(program: Command): void {
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `${seedTable(summary)}\nsummary: ${path.join(out, 'seeds.json')}\n`);
     });
   registerDemoPretrainClip(demo);
+}
+
+/** One bar over the steps of every training started so far (its total grows as the policies ask for more). */
+function trainingsBar(label: string): { onTraining(event: TrainingEvent): void; stop(): void } {
+  const bar = progressBar(label, 0, '{running} running, {done} trainings done', { running: 0, done: 0 });
+  const stepsOf = new Map<number, number>();
+  let done = 0;
+  return {
+    onTraining(e) {
+      const before = stepsOf.get(e.id);
+      if (before === undefined) bar.grow(e.steps);
+      if (e.done) done++;
+      stepsOf.set(e.id, e.step);
+      bar.tick(e.step - (before ?? 0), { running: stepsOf.size - done, done });
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 function parseSeed(text: string): number {

@@ -2,6 +2,8 @@ import { SingleBar, Presets } from 'cli-progress';
 
 export interface Progress {
   tick(n?: number, payload?: Record<string, string | number>): void;
+  /** Raise the total by `n` (work discovered while running). */
+  grow(n: number): void;
   stop(): void;
 }
 
@@ -9,10 +11,10 @@ export interface Progress {
  * A progress bar on stderr (stdout stays clean for JSON). Silent when stderr is not a terminal unless
  * CLIP_VG_PROGRESS=1, so logs and tests are not flooded.
  */
-export function progressBar(label: string, total: number, fields = ''): Progress {
+export function progressBar(label: string, total: number, fields = '', payload: Record<string, string | number> = {}): Progress {
   const forced = process.env.CLIP_VG_PROGRESS === '1';
   const enabled = process.stderr.isTTY || forced;
-  if (!enabled) return { tick: () => undefined, stop: () => undefined };
+  if (!enabled) return { tick: () => undefined, grow: () => undefined, stop: () => undefined };
   const bar = new SingleBar(
     {
       format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}${fields ? ' ' + fields : ''}`,
@@ -25,9 +27,14 @@ export function progressBar(label: string, total: number, fields = ''): Progress
     },
     Presets.shades_classic,
   );
-  bar.start(total, 0);
+  bar.start(total, 0, payload);
   let value = 0;
+  let size = total;
   return {
+    grow(n) {
+      size += n;
+      bar.setTotal(size);
+    },
     tick(n = 1, payload) {
       value += n;
       bar.update(value, payload);

@@ -8,6 +8,17 @@ import { accuracyAt05, type FeatureRows, type FusionRecipe, type FusionTrainResu
 
 export type FusionModel = FusionTrainResult & { samples: number };
 
+/** A training's start (step 0), progress (every validation) and end (`done`). */
+export interface TrainingEvent {
+  /** 1, 2, … in the order the trainings were asked for. */
+  id: number;
+  stage: string;
+  samples: number;
+  step: number;
+  steps: number;
+  done: boolean;
+}
+
 export interface FusionHostOptions {
   runner: TrainingRunner;
   recipe: FusionRecipe;
@@ -16,7 +27,7 @@ export interface FusionHostOptions {
   rowsOf(samples: Sample[]): FeatureRows;
   val: FeatureRows;
   /** Called when a training starts, progresses and ends (for a progress display). */
-  onTraining?: (event: { id: number; stage: string; samples: number; step: number; steps: number; done: boolean }) => void;
+  onTraining?: (event: TrainingEvent) => void;
 }
 
 export function createFusionHost(options: FusionHostOptions): CurriculumHost<FusionModel> {

@@ -20,6 +20,19 @@ export interface DemoExample {
   msa: [number, number, number, number];
 }
 
+/** A training image with one source's pseudo-label, and whether the curriculum kept it. */
+export interface PseudoExample {
+  /** The pseudo-labelled record (its box is the pseudo box, in pixels). */
+  record: GroundingRecord;
+  image: string;
+  size: number;
+  source: string;
+  /** The object the expression means, in pixels. */
+  truth: [number, number, number, number];
+  correct: boolean;
+  kept: boolean;
+}
+
 const LABELS: Record<DemoMethod, string> = {
   oracle: 'oracle (clean ground truth)',
   baseline_template: 'all: template',
@@ -33,7 +46,9 @@ const LABELS: Record<DemoMethod, string> = {
 const SCALE = 4;
 
 /** Writes everything and returns the path of `report.html`. */
-export async function writeDemoReport(out: string, results: DemoResults, runs: Record<'ssa' | 'msa', PolicyRun>, examples: DemoExample[]): Promise<string> {
+export async function writeDemoReport(
+  out: string, results: DemoResults, runs: Record<'ssa' | 'msa', PolicyRun>, examples: DemoExample[], pseudo: PseudoExample[] = [],
+): Promise<string> {
   writeFileAtomic(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   for (const name of ['ssa', 'msa'] as const) {
     const { result, sources } = runs[name];
@@ -57,10 +72,24 @@ export async function writeDemoReport(out: string, results: DemoResults, runs: R
     writeFileAtomic(path.join(out, name), png);
     exampleFiles.push(name);
   }
-  writeFileAtomic(path.join(out, 'report.md'), markdown(results, exampleFiles));
+  const pseudoFiles: string[] = [];
+  for (const [k, e] of pseudo.entries()) {
+    const scaled = (b: readonly number[]) => b.map((v) => v * SCALE) as [number, number, number, number];
+    const png = await drawReportImage({
+      title: `${e.record.text} (${e.source}: ${e.correct ? 'right' : 'wrong'})`, image: e.image, width: e.size * SCALE, height: e.size * SCALE,
+      boxes: [
+        { box: scaled(e.truth), label: 'truth', color: '#22aa22', labelBelow: true },
+        { box: scaled(e.record.box), label: e.kept ? 'pseudo: kept' : 'pseudo: dropped', color: e.kept ? '#2255ee' : '#999999' },
+      ],
+    });
+    const name = `examples/pseudo-${String(k + 1).padStart(2, '0')}.png`;
+    writeFileAtomic(path.join(out, name), png);
+    pseudoFiles.push(name);
+  }
+  writeFileAtomic(path.join(out, 'report.md'), markdown(results, exampleFiles, pseudoFiles));
   const html = path.join(out, 'report.html');
   const details = POLICY_FIGURES.filter((f) => existsSync(path.join(out, f.src)));
-  writeFileAtomic(html, htmlPage(results, exampleFiles, examples, details));
+  writeFileAtomic(html, htmlPage(results, exampleFiles, examples, details, pseudoFiles, pseudo));
   return html;
 }
 
@@ -73,7 +102,7 @@ function rows(results: DemoResults): string[][] {
 
 const HEADER = ['method', 'test Acc@0.5', 'val Acc@0.5', 'training labels', 'labels correct'];
 
-function markdown(results: DemoResults, examples: string[]): string {
+function markdown(results: DemoResults, examples: string[], pseudo: string[]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     `# clip-vg demo (seed ${results.seed}, ${results.preset})`,
@@ -91,6 +120,7 @@ function markdown(results: DemoResults, examples: string[]): string {
     '',
     ...examples.map((f) => `![example](${f})`),
     '',
+    ...(pseudo.length ? ['Pseudo-labels of the template source and what SSA did with them:', '', ...pseudo.map((f) => `![pseudo-label](${f})`), ''] : []),
   ].join('\n');
 }
 
@@ -101,7 +131,9 @@ const POLICY_FIGURES = [
   { src: 'msa/plots/histograms_grid.png', caption: 'MSA: reliability histograms (rows measurer, columns source)' },
 ];
 
-function htmlPage(results: DemoResults, files: string[], examples: DemoExample[], details: typeof POLICY_FIGURES): string {
+function htmlPage(
+  results: DemoResults, files: string[], examples: DemoExample[], details: typeof POLICY_FIGURES, pseudoFiles: string[], pseudo: PseudoExample[],
+): string {
   const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const table = `<table><tr>${HEADER.map((h) => `<th>${h}</th>`).join('')}</tr>${rows(results)
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
@@ -129,6 +161,9 @@ ${details.map((f) => figure(f.src, f.caption)).join('\n')}
 <h2>Test examples</h2>
 <p>green: truth · red: the union baseline · blue: MSA</p>
 ${files.map((f, k) => figure(f, examples[k]!.record.text)).join('\n')}
+${pseudoFiles.length ? `<h2>Pseudo-labels and the curriculum</h2>
+<p>Training images of the ${esc(pseudo[0]!.source)} source: green is the object the expression means, blue a pseudo box SSA kept, grey one it dropped.</p>
+${pseudoFiles.map((f, k) => figure(f, `${pseudo[k]!.record.text}: ${pseudo[k]!.correct ? 'right' : 'wrong'}, ${pseudo[k]!.kept ? 'kept' : 'dropped'}`)).join('\n')}` : ''}
 </body></html>
 `;
 }

@@ -16,8 +16,8 @@ import { fusionParams, FusionTrainingPool, type FeatureRows, type FusionRecipe, 
 import { loadDemoClip, pretrainDemoClip, type PretrainDemoClipOptions } from '../demo-clip';
 import { memoizeHost } from '../memo-host';
 import { demoFeatures } from './features';
-import { createFusionHost, testModel, type FusionModel } from './fusion-host';
-import { writeDemoReport, type DemoExample } from './report';
+import { createFusionHost, testModel, type FusionModel, type TrainingEvent } from './fusion-host';
+import { writeDemoReport, type DemoExample, type PseudoExample } from './report';
 import { resolveDemoSettings, type DemoPreset, type DemoSettings } from './settings';
 
 export interface DemoOptions {
@@ -36,6 +36,8 @@ export interface DemoOptions {
    * (`@clip-vg/training-queue`). Trainings are deterministic given their job, so any runner gives the same results.
    */
   runner?: (setup: Omit<PoolOptions, 'workers'>) => Promise<TrainingRunner>;
+  /** Every training's start, progress and end, e.g. for a progress bar. */
+  onTraining?: (event: TrainingEvent) => void;
 }
 
 /** One trained model: what it trained on and how it scores. */
@@ -124,6 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   const host = memoizeHost(createFusionHost({
     runner: pool, recipe, seed, rowsOf, val: features.rowsOf(world.splits.val),
     onTraining: (e) => {
+      options.onTraining?.(e);
       if (e.done) log(`  training ${e.id} done (${e.stage}, ${e.samples} labels)`);
     },
   }));
@@ -180,7 +183,12 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
       notes,
       seconds: (performance.now() - started) / 1000,
     };
-    const report = await writeDemoReport(out, results, { ssa: { result: ssa, sources: ssaSources }, msa: { result: msa, sources: pseudo } }, examples);
+    const kept = new Set(ssa.selected.map((x) => x.id));
+    const pseudoExamples: PseudoExample[] = world.pseudo.template.slice(0, 2 * s.examples).map((p) => ({
+      record: p.record, image: path.join(files.imageDir, p.record.image), size: config.imsize, source: 'template',
+      truth: world.images[p.imageIndex]!.scene.objects[p.target]!.box, correct: p.correct, kept: kept.has(p.record.id),
+    }));
+    const report = await writeDemoReport(out, results, { ssa: { result: ssa, sources: ssaSources }, msa: { result: msa, sources: pseudo } }, examples, pseudoExamples);
     log(`report: ${report}`);
     return { results, report };
   } finally {

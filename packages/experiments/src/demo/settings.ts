@@ -33,8 +33,10 @@ export type DemoPreset = 'full' | 'quick';
 
 const FULL: DemoSettings = {
   trainImages: 5000, valImages: 300, testImages: 500,
-  fusionLayers: 2, fusionHeads: 4, fusionFfn: 128,
-  steps: 800, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, warmupSteps: 100, evalEvery: 100,
+  // 4 fusion layers and 1,500 steps where the recipe has 2 and 800: with the shipped CLIP (91% retrieval, not the
+  // recipe's 95%) 2 layers plateau near 40% oracle accuracy; 4 layers pass 45% between steps 800 and 1,200
+  fusionLayers: 4, fusionHeads: 4, fusionFfn: 128,
+  steps: 1500, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, warmupSteps: 100, evalEvery: 100,
   thresholds: [0.1, 0.3, 0.5], h0: 0.3, msaMeasurers: 'all',
   examples: 6,
 };
