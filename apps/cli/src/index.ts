@@ -2,4 +2,3 @@
 export { main } from './main';
 export { buildProgram, VERSION } from './program';
 export { CliError } from './util/errors';
-export { writeFileAtomic } from './util/atomic-write';
