@@ -9,25 +9,25 @@
  */
 import type { CurriculumHost, Sample } from '@clip-vg/curriculum';
 
-export interface MemoHost<M> extends CurriculumHost<M> {
+export interface MemoHost<M, S extends Sample = Sample> extends CurriculumHost<M, S> {
   /** Trainings actually started (cache misses, announced ones included). */
   readonly trainings: number;
   /** Requests for a training set asked for before (answered from memory). */
   readonly reused: number;
   /** Announced trainings no policy asked for in the end. */
   readonly unused: number;
-  prefetch(trainingSets: Sample[][], info: { stage: string }): void;
+  prefetch(trainingSets: S[][], info: { stage: string }): void;
   dispose(): void;
 }
 
-export function memoizeHost<M>(host: CurriculumHost<M>): MemoHost<M> {
+export function memoizeHost<M, S extends Sample = Sample>(host: CurriculumHost<M, S>): MemoHost<M, S> {
   const models = new Map<string, Promise<M>>();
   const accuracy = new Map<M, Promise<number>>();
   const scores = new Map<M, Map<string, Promise<number[]>>>();
   let trainings = 0;
   let reused = 0;
   const asked = new Set<string>();
-  const start = (samples: Sample[], info: { stage: string }): Promise<M> => {
+  const start = (samples: S[], info: { stage: string }): Promise<M> => {
     const key = samplesKey(samples);
     let model = models.get(key);
     if (!model) {
@@ -49,16 +49,16 @@ export function memoizeHost<M>(host: CurriculumHost<M>): MemoHost<M> {
     get unused() {
       return trainings - asked.size;
     },
-    prefetch(sets: Sample[][], info: { stage: string }): void {
+    prefetch(sets: S[][], info: { stage: string }): void {
       for (const samples of sets) start(samples, info);
     },
-    async train(samples: Sample[], info: { stage: string }): Promise<M> {
+    async train(samples: S[], info: { stage: string }): Promise<M> {
       const key = samplesKey(samples);
       if (asked.has(key)) reused++;
       asked.add(key);
       return start(samples, info);
     },
-    async score(model: M, samples: Sample[]): Promise<number[]> {
+    async score(model: M, samples: S[]): Promise<number[]> {
       const key = samplesKey(samples);
       const byModel = scores.get(model) ?? new Map<string, Promise<number[]>>();
       scores.set(model, byModel);

@@ -12,6 +12,7 @@ import { registerDemoPretrainClip } from './demo-pretrain';
 import { CliError } from '../util/errors';
 import { checkQueue, DEFAULT_ARTIFACTS, queueRunner } from '../util/queue';
 import { progressBar } from '../util/progress';
+import { checkOutputDir } from '../util/outputs';
 
 interface DemoFlags {
   quick?: boolean;
@@ -48,6 +49,7 @@ export function registerDemo(program: Command): void {
       const seeds = (flags.seeds ?? flags.seed).split(',').map((s) => parseSeed(s.trim()));
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       const out = path.resolve(flags.out);
+      checkOutputDir(out);
       if (flags.queue) await checkQueue(flags.queue);
       await initBackend(flags.backend, { log: null });
       const runs: DemoResults[] = [];
@@ -101,7 +103,7 @@ function parseWorkers(text: string): number {
 
 function table(r: DemoResults): string {
   const quick = r.preset === 'quick' ? ' (a smoke run: its numbers are noise, not the effect)' : '';
-  const lines = [`seed ${r.seed} (${r.preset}${quick}), ${r.seconds.toFixed(0)} s, ${r.trainings} trainings on ${r.workers} worker${r.workers === 1 ? '' : 's'}`, 'method               test    val     labels  correct'];
+  const lines = [`seed ${r.seed} (${r.preset}${quick}), ${r.seconds.toFixed(0)} s, ${r.trainings} trainings ${r.workers === null ? 'on the queue' : `on ${r.workers} worker${r.workers === 1 ? '' : 's'}`}`, 'method               test    val     labels  correct'];
   for (const m of DEMO_METHODS) {
     const x = r.methods[m];
     lines.push(`${m.padEnd(20)} ${pct(x.test).padStart(6)}  ${pct(x.val).padStart(6)}  ${String(x.labels).padStart(6)}  ${pct(x.labelPrecision).padStart(6)}`);

@@ -4,9 +4,13 @@
  * workers. A model is its weights and the val accuracy its training selected them by.
  */
 import type { CurriculumHost, Sample } from '@clip-vg/curriculum';
+import type { GroundingRecord } from '@clip-vg/datasets';
 import { accuracyAt05, type FeatureRows, type FusionRecipe, type FusionTrainResult, type TrainingRunner } from '@clip-vg/onnx-engine';
 
 export type FusionModel = FusionTrainResult & { samples: number };
+
+/** A demo sample: a grounding record (clean or pseudo-labelled) as the curriculum policies see it. */
+export type DemoSample = GroundingRecord & Sample;
 
 /** A training's start (step 0), progress (every validation) and end (`done`). */
 export interface TrainingEvent {
@@ -24,13 +28,13 @@ export interface FusionHostOptions {
   recipe: FusionRecipe;
   seed: number;
   /** Rows of `samples` in the runner's feature table. */
-  rowsOf(samples: Sample[]): FeatureRows;
+  rowsOf(samples: readonly GroundingRecord[]): FeatureRows;
   val: FeatureRows;
   /** Called when a training starts, progresses and ends (for a progress display). */
   onTraining?: (event: TrainingEvent) => void;
 }
 
-export function createFusionHost(options: FusionHostOptions): CurriculumHost<FusionModel> {
+export function createFusionHost(options: FusionHostOptions): CurriculumHost<FusionModel, DemoSample> {
   const { runner, recipe, seed, val } = options;
   let count = 0;
   return {

@@ -16,7 +16,7 @@ import { fusionParams, FusionTrainingPool, type FeatureRows, type FusionRecipe, 
 import { loadDemoClip, pretrainDemoClip, type PretrainDemoClipOptions } from '../demo-clip';
 import { memoizeHost } from '../memo-host';
 import { demoFeatures } from './features';
-import { createFusionHost, testModel, type FusionModel, type TrainingEvent } from './fusion-host';
+import { createFusionHost, testModel, type DemoSample, type FusionModel, type TrainingEvent } from './fusion-host';
 import { writeDemoReport, type DemoExample, type PseudoExample } from './report';
 import { resolveDemoSettings, type DemoPreset, type DemoSettings } from './settings';
 
@@ -71,7 +71,8 @@ export type DemoResults = Record<DemoMethod, number> & {
   trainings: number;
   reusedTrainings: number;
   unusedTrainings: number;
-  workers: number;
+  /** Worker threads of the local pool; null when `runner` ran the trainings elsewhere (e.g. a queue). */
+  workers: number | null;
   seed: number;
   preset: DemoPreset;
   settings: DemoSettings;
@@ -116,15 +117,14 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   const state = fresh.stateDict();
   const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name]!.toFloat32Array().slice()]));
   fresh.dispose();
-  log(`features of ${world.images.length} images cached; training on ${workers} worker thread${workers === 1 ? '' : 's'}`);
+  log(`features of ${world.images.length} images cached; training ${options.runner ? 'on the given runner' : `on ${workers} worker thread${workers === 1 ? '' : 's'}`}`);
 
   const recipe: FusionRecipe = { steps: s.steps, batchSize: s.batchSize, lr: s.lr, weightDecay: s.weightDecay, warmupSteps: s.warmupSteps, evalEvery: s.evalEvery };
   const setup = { config, table: features.table, init, batchSize: s.batchSize };
   const pool = options.runner ? await options.runner(setup) : await FusionTrainingPool.start({ ...setup, workers });
-  const rowsOf = (samples: Sample[]) => features.rowsOf(samples as unknown as GroundingRecord[]);
   const testRows = features.rowsOf(world.splits.test);
   const host = memoizeHost(createFusionHost({
-    runner: pool, recipe, seed, rowsOf, val: features.rowsOf(world.splits.val),
+    runner: pool, recipe, seed, rowsOf: features.rowsOf, val: features.rowsOf(world.splits.val),
     onTraining: (e) => {
       options.onTraining?.(e);
       if (e.done) log(`  training ${e.id} done (${e.stage}, ${e.samples} labels)`);
@@ -138,8 +138,9 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
     log(`${method}: test ${pct(accuracy)}, val ${pct(model.valAccuracy)}, ${samples.length} labels (${pct(methods[method].labelPrecision)} correct)`);
   };
 
-  const groundTruth = world.splits.train as unknown as Sample[];
-  const pseudo = sources as unknown as Record<string, Sample[]>;
+  // spread copies: a record's interface type has no index signature, a policy's sample does
+  const groundTruth: DemoSample[] = world.splits.train.map((r) => ({ ...r }));
+  const pseudo: Record<string, DemoSample[]> = Object.fromEntries(PSEUDO_SOURCES.map((src) => [src, sources[src].map((r) => ({ ...r }))]));
   const notes: string[] = [];
   try {
     // the baselines do not depend on each other (and are SSA's and MSA's measurers)
@@ -176,7 +177,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
       trainings: host.trainings,
       reusedTrainings: host.reused,
       unusedTrainings: host.unused,
-      workers,
+      workers: options.runner ? null : workers,
       seed,
       preset,
       settings: s,
@@ -202,7 +203,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
  * union baseline it starts from, said so in the notes rather than failing the whole demo.
  */
 async function runMsa(
-  sources: Record<string, Sample[]>, host: CurriculumHost<FusionModel>, options: Record<string, unknown>,
+  sources: Record<string, DemoSample[]>, host: CurriculumHost<FusionModel, DemoSample>, options: Record<string, unknown>,
   union: PolicyResult<FusionModel>, notes: string[], log: (line: string) => void,
 ): Promise<PolicyResult<FusionModel>> {
   try {
