@@ -9,7 +9,7 @@ import { tempDir } from '@clip-vg/test-utils';
 
 const APP = path.resolve(__dirname, '..');
 const manifest = JSON.parse(readFileSync(path.join(APP, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
-const launcher = path.join(APP, manifest.bin['clip-vg']!);
+const launcher = path.join(APP, manifest.bin['clip-vg']);
 
 test('the bin is a committed, executable launcher outside dist/', () => {
   expect(path.relative(APP, launcher).split(path.sep)[0]).toBe('bin');
@@ -27,7 +27,7 @@ test('npm install links the launcher in a workspace that has never been built', 
   // the real manifest without its dependencies (an offline install of nothing but the link)
   const { dependencies: _d, ...bare } = JSON.parse(readFileSync(path.join(APP, 'package.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(path.join(app, 'package.json'), JSON.stringify(bare));
-  copyFileSync(launcher, path.join(app, manifest.bin['clip-vg']!));
+  copyFileSync(launcher, path.join(app, manifest.bin['clip-vg']));
   const install = spawnSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   expect(install.status).toBe(0);
   expect(existsSync(path.join(root, 'node_modules', '.bin', 'clip-vg'))).toBe(true);

@@ -23,7 +23,7 @@ describeShared('the README walk, end to end (tiny synthetic world)', () => {
 
   test('synthesize, train, eval, predict, reliability, curriculum', async () => {
     clean(await runCli(['data', 'synthesize', '--out', at('world'), '--train', '10', '--val', '3', '--test', '2', '--imsize', '40']));
-    const image = at('world', 'images', readdirSync(at('world', 'images')).filter((f) => f.startsWith('synthetic_test_')).sort()[0]!);
+    const image = at('world', 'images', readdirSync(at('world', 'images')).filter((f) => f.startsWith('synthetic_test_')).sort()[0]);
 
     const trained = await runCli(['train', ...data(), '--model-config', modelConfig, '--vocab', vocab(), '--epochs', '1', '--batch-size', '8', '--workers', '0', ...B, '-o', at('run')]);
     clean(trained);

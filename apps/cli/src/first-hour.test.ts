@@ -50,7 +50,7 @@ describeShared('a newcomer on a tiny synthetic world', () => {
       '--vocab', vocab(), '--epochs', '1', '--batch-size', '8', '--imsize', '32', '--workers', '0', '--backend', 'wasm', '-o', run,
     ]);
     expect(trained.code).toBe(0);
-    const image = path.join(world, 'images', readdirSync(path.join(world, 'images')).sort()[0]!);
+    const image = path.join(world, 'images', readdirSync(path.join(world, 'images')).sort()[0]);
     const box = /^\[-?\d+\.\d\d, -?\d+\.\d\d, -?\d+\.\d\d, -?\d+\.\d\d\]\n$/;
 
     // the run folder itself, its best_checkpoint/ and its checkpoint/: saved without CLIP, CLIP from the recorded source

@@ -12,7 +12,7 @@ function productGradients(): number[][] {
     const y = tf.variable(tb ? tf.transpose(b) : b, true, `y${ta}${tb}`);
     const weights = tf.tensor2d([[1, 2], [3, -4]]);
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), weights)), [x, y]);
-    out.push(Array.from(grads[x.name]!.dataSync()), Array.from(grads[y.name]!.dataSync()));
+    out.push(Array.from(grads[x.name].dataSync()), Array.from(grads[y.name].dataSync()));
     tf.dispose([x, y]);
   }
   const q = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 1);
@@ -20,7 +20,7 @@ function productGradients(): number[][] {
   const qv = tf.variable(q, true, 'q');
   const kv = tf.variable(k, true, 'k');
   const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.matMul(qv, kv, false, true))), [qv, kv]);
-  out.push(Array.from(grads.q!.dataSync()), Array.from(grads.k!.dataSync()));
+  out.push(Array.from(grads.q.dataSync()), Array.from(grads.k.dataSync()));
   tf.dispose([qv, kv]);
   return out;
 }
@@ -33,6 +33,6 @@ describe('ensureGradients: matMul gradients on wasm', () => {
     await initBackend('wasm', { log: null });
     const actual = tf.tidy(() => productGradients());
     expect(actual.length).toBe(expected.length);
-    actual.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - expected[i]![j]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(expected[i]![j]!)))));
+    actual.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - expected[i][j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(expected[i][j])))));
   });
 });

@@ -38,11 +38,13 @@ test('called from code it logs nothing unless asked; setBackendLog sets the sink
   try {
     let fresh!: typeof import('./init');
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module needs a synchronous require inside isolateModules
       fresh = require('./init') as typeof import('./init');
     });
     await fresh.initBackend('cpu', { env: {} });
     expect(stderr).not.toHaveBeenCalled();
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module needs a synchronous require inside isolateModules
       fresh = require('./init') as typeof import('./init');
     });
     const lines: string[] = [];

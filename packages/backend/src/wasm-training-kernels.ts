@@ -31,9 +31,9 @@ export function ensureWasmTrainingKernels(): void {
       const row = ids.length === 0 ? 0 : values.length / ids.length;
       const sums = new Float32Array(numSegments * row);
       for (let i = 0; i < ids.length; i++) {
-        const target = ids[i]!;
+        const target = ids[i];
         if (target < 0 || target >= numSegments) continue;
-        for (let k = 0; k < row; k++) sums[target * row + k]! += values[i * row + k]!;
+        for (let k = 0; k < row; k++) sums[target * row + k] += values[i * row + k];
       }
       return wasm.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype, undefined, sums);
     },
@@ -63,9 +63,9 @@ const patchFilterGradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
           for (let v = 0; v < kw; v++) {
             const xBase = ((b * height + i * kh + u) * width + j * kw + v) * ci;
             for (let c = 0; c < ci; c++) {
-              const xv = xs[xBase + c]!;
+              const xv = xs[xBase + c];
               const oBase = ((u * kw + v) * ci + c) * co;
-              for (let o = 0; o < co; o++) out[oBase + o]! += xv * g[gBase + o]!;
+              for (let o = 0; o < co; o++) out[oBase + o] += xv * g[gBase + o];
             }
           }
         }

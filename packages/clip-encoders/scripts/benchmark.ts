@@ -15,7 +15,7 @@ import { CLIP_CONFIGS, type ClipModelName } from '../src/model/config';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function time(label: string, repeats: number, run: () => tf.Tensor | tf.Tensor[]): Promise<void> {

@@ -25,7 +25,7 @@ function toTf(t: TorchTensor, dtype: 'float32' | 'int32' = 'float32'): tf.Tensor
 }
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
 describeShared('CLIP on the golden tiny CLIP-VG checkpoint', () => {
@@ -42,13 +42,13 @@ describeShared('CLIP on the golden tiny CLIP-VG checkpoint', () => {
   /** [multi-level visual error, text error] of a model against the goldens, on the current backend. */
   function errors(clip: CLIP): [number, number] {
     return tf.tidy(() => {
-      const images = tf.transpose(toTf(golden.image!), [0, 2, 3, 1]) as tf.Tensor4D; // NCHW → NHWC
-      const ids = toTf(golden.text_ids!, 'int32') as tf.Tensor2D;
+      const images = tf.transpose(toTf(golden.image), [0, 2, 3, 1]) as tf.Tensor4D; // NCHW → NHWC
+      const ids = toTf(golden.text_ids, 'int32') as tf.Tensor2D;
       const visual = tf.concat(clip.encodeImageLayers(images, EXTRACT_LAYERS), 2); // [5, 17, 512]
       const text = clip.encodeTextTokens(ids); // [5, 77, 64]
-      expect(visual.shape).toEqual(golden.visual_multilevel!.shape);
-      expect(text.shape).toEqual(golden.text_features!.shape);
-      return [maxAbsDiff(visual, toTf(golden.visual_multilevel!)), maxAbsDiff(text, toTf(golden.text_features!))];
+      expect(visual.shape).toEqual(golden.visual_multilevel.shape);
+      expect(text.shape).toEqual(golden.text_features.shape);
+      return [maxAbsDiff(visual, toTf(golden.visual_multilevel)), maxAbsDiff(text, toTf(golden.text_features))];
     });
   }
 
@@ -85,11 +85,11 @@ describeShared('CLIP on the golden tiny CLIP-VG checkpoint', () => {
     const clip = await CLIP.fromPretrained(dir);
     try {
       expect(clip.config).toEqual(reference.config);
-      const images = tf.transpose(toTf(golden.image!), [0, 2, 3, 1]) as tf.Tensor4D;
-      const ids = toTf(golden.text_ids!, 'int32') as tf.Tensor2D;
+      const images = tf.transpose(toTf(golden.image), [0, 2, 3, 1]) as tf.Tensor4D;
+      const ids = toTf(golden.text_ids, 'int32') as tf.Tensor2D;
       const [a, b] = [reference.encodeImageLayers(images, EXTRACT_LAYERS), clip.encodeImageLayers(images, EXTRACT_LAYERS)];
       const [c, d] = [reference.encodeText(ids), clip.encodeText(ids)];
-      a.forEach((layer, i) => expect(maxAbsDiff(layer, b[i]!)).toBe(0));
+      a.forEach((layer, i) => expect(maxAbsDiff(layer, b[i])).toBe(0));
       expect(maxAbsDiff(c, d)).toBe(0);
       tf.dispose([images, ids, ...a, ...b, c, d]);
     } finally {

@@ -23,7 +23,7 @@ function ids(rows: number[][]): tf.Tensor2D {
 }
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
 let clip: CLIP;
@@ -70,8 +70,8 @@ describe('CLIP forward passes', () => {
     const x = images(3);
     const [all] = clip.encodeImageLayers(x, [2]);
     const [second] = clip.encodeImageLayers(tf.slice(x, [1, 0, 0, 0], [1, -1, -1, -1]), [2]);
-    expect(maxAbsDiff(tf.slice(all!, [1, 0, 0], [1, -1, -1]), second!)).toBeLessThan(1e-5);
-    tf.dispose([x, all!, second!]);
+    expect(maxAbsDiff(tf.slice(all, [1, 0, 0], [1, -1, -1]), second)).toBeLessThan(1e-5);
+    tf.dispose([x, all, second]);
   });
 
   test('encodeImage is ln_post([CLS] of the last block) @ proj', () => {
@@ -80,25 +80,25 @@ describe('CLIP forward passes', () => {
     const [last] = clip.encodeImageLayers(x, [TINY.visionLayers - 1]);
     const v = clip.variables();
     const expected = tf.tidy(() => {
-      const cls = tf.reshape(tf.slice(last!, [0, 0, 0], [-1, 1, -1]), [2, TINY.visionWidth]);
+      const cls = tf.reshape(tf.slice(last, [0, 0, 0], [-1, 1, -1]), [2, TINY.visionWidth]);
       const { mean, variance } = tf.moments(cls, -1, true);
       const normed = tf.div(tf.sub(cls, mean), tf.sqrt(tf.add(variance, 1e-5)));
       const scaled = tf.add(tf.mul(normed, v.get('visual.ln_post.weight')!), v.get('visual.ln_post.bias')!);
       return tf.matMul(scaled as tf.Tensor2D, v.get('visual.proj')!);
     });
     expect(maxAbsDiff(embedding, expected)).toBeLessThan(1e-5);
-    tf.dispose([x, embedding, last!, expected]);
+    tf.dispose([x, embedding, last, expected]);
   });
 
   test('layers come back in the order asked, repeats included, and each can be disposed', () => {
     const x = images(1);
     const [a, b, c] = clip.encodeImageLayers(x, [2, 0, 2]);
     const [zero] = clip.encodeImageLayers(x, [0]);
-    expect(maxAbsDiff(b!, zero!)).toBe(0);
-    expect(maxAbsDiff(a!, c!)).toBe(0);
-    a!.dispose();
-    expect(c!.isDisposed).toBe(false);
-    tf.dispose([x, b!, c!, zero!]);
+    expect(maxAbsDiff(b, zero)).toBe(0);
+    expect(maxAbsDiff(a, c)).toBe(0);
+    a.dispose();
+    expect(c.isDisposed).toBe(false);
+    tf.dispose([x, b, c, zero]);
   });
 
   test('no tensor is left behind', () => {
@@ -115,7 +115,7 @@ describe('CLIP forward passes', () => {
     await tf.setBackend('cpu');
     try {
       const onCpu = tf.tidy(() => [clip.encodeImage(images(2)), clip.encodeTextTokens(ids([[48, 7, 8, 49]]))].map((o) => o.arraySync()));
-      onCpu.forEach((values, i) => expect(maxAbsDiff(tf.tensor(values), tf.tensor(onWasm[i]!))).toBeLessThan(1e-5));
+      onCpu.forEach((values, i) => expect(maxAbsDiff(tf.tensor(values), tf.tensor(onWasm[i]))).toBeLessThan(1e-5));
     } finally {
       await tf.setBackend('wasm');
     }
@@ -148,9 +148,9 @@ describe('CLIP parameters', () => {
     // Not a constant shift: ln_pre would cancel it.
     positional.assign(tf.tidy(() => tf.add(original, tf.randomNormal(original.shape, 0, 0.5, 'float32', 9))));
     const [after] = clip.encodeImageLayers(x, [0]);
-    expect(maxAbsDiff(before!, after!)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(before, after)).toBeGreaterThan(1e-3);
     positional.assign(original);
-    tf.dispose([x, original, before!, after!]);
+    tf.dispose([x, original, before, after]);
   });
 });
 
@@ -217,7 +217,7 @@ describe('CLIP save and load', () => {
 
   test('finds the CLIP weights under a prefix such as CLIP-VG\'s "clip."', () => {
     const sd = Object.fromEntries(Object.entries(clip.stateDict()).map(([k, v]) => [`clip.${k}`, v]));
-    const other = { 'vl_transformer.layers.0.weight': sd['clip.logit_scale']!, ...sd };
+    const other = { 'vl_transformer.layers.0.weight': sd['clip.logit_scale'], ...sd };
     const loaded = CLIP.fromStateDict(other, { config: { visionHeads: 4, transformerHeads: 2 } });
     expect(loaded.config).toEqual(TINY);
     loaded.dispose();

@@ -74,7 +74,7 @@ export class CLIP {
     const params = new Map<string, tf.Variable>();
     try {
       for (const name of shapes.keys()) {
-        const entry = source[name]!;
+        const entry = source[name];
         params.set(name, makeVariable(tf.tensor(entry.toFloat32Array(), entry.shape, 'float32'), options.trainable ?? false));
       }
     } catch (error) {

@@ -46,9 +46,9 @@ describe('the shipped demo CLIP', () => {
     const run = await pretrainDemoClip({ seed: shipped.meta.seed, steps, evaluateAt: [] });
     try {
       expect(run.losses).toHaveLength(steps);
-      run.losses.forEach((loss, i) => expect(Math.abs(loss - shipped.meta.losses[i]!) / shipped.meta.losses[i]!).toBeLessThan(1e-4));
+      run.losses.forEach((loss, i) => expect(Math.abs(loss - shipped.meta.losses[i]) / shipped.meta.losses[i]).toBeLessThan(1e-4));
       // the warm-up moved the weights: the loss went down
-      expect(run.losses[steps - 1]!).toBeLessThan(run.losses[0]!);
+      expect(run.losses[steps - 1]).toBeLessThan(run.losses[0]);
     } finally {
       run.clip.dispose();
     }

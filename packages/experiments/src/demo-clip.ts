@@ -145,7 +145,7 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
   const pixels = new Map<number, Float32Array>();
   const pixelsOf = (i: number) => {
     let p = pixels.get(i);
-    if (!p) pixels.set(i, (p = scenePixels(scenes[i]!)));
+    if (!p) pixels.set(i, (p = scenePixels(scenes[i])));
     return p;
   };
   const heldOut = evaluateAt.length > 0 ? demoPretrainScenes(s.seed, s.heldOutImages, { start: s.trainImages }) : [];
@@ -174,8 +174,8 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
       if (k === 0) order = createRng(deriveSeed(s.seed, ORDER_STREAM, epoch)).shuffle(scenes.map((_, i) => i));
       const rows = order.slice(k * s.batchSize, (k + 1) * s.batchSize);
       const images = batchPixels(rows.map(pixelsOf), config.imageResolution);
-      const ids = batchIds(tokenizer, rows.map((r) => captions[r]!), config.contextLength);
-      const { value, grads } = tf.variableGrads(() => contrastiveLoss(clip, images, ids, rows.map((r) => captions[r]!)), [...variables.values()]);
+      const ids = batchIds(tokenizer, rows.map((r) => captions[r]), config.contextLength);
+      const { value, grads } = tf.variableGrads(() => contrastiveLoss(clip, images, ids, rows.map((r) => captions[r])), [...variables.values()]);
       const named: Record<string, tf.Tensor> = {};
       for (const [tfName, grad] of Object.entries(grads)) named[byTfName.get(tfName)!] = grad;
       const lr = demoClipLr(step, s);
@@ -183,11 +183,11 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
         g.optimizer.lr = lr;
         g.optimizer.applyGradients(g.variables, named);
       }
-      if (logitScale.dataSync()[0]! > MAX_LOGIT_SCALE) logitScale.assign(tf.scalar(MAX_LOGIT_SCALE));
-      losses.push(value.dataSync()[0]!);
+      if (logitScale.dataSync()[0] > MAX_LOGIT_SCALE) logitScale.assign(tf.scalar(MAX_LOGIT_SCALE));
+      losses.push(value.dataSync()[0]);
       tf.dispose([value, images, ids, ...Object.values(grads)]);
       if ((step + 1) % 50 === 0 || step === 0) {
-        log(`step ${step + 1}/${s.steps}: loss ${losses[step]!.toFixed(4)}, lr ${lr.toExponential(2)}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        log(`step ${step + 1}/${s.steps}: loss ${losses[step].toFixed(4)}, lr ${lr.toExponential(2)}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
       }
       if (evaluateAt.includes(step + 1)) {
         const t = performance.now();
@@ -209,7 +209,7 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
   return {
     clip, tokenizer, config, losses, retrieval,
     retrievalAccuracy: last ? last.accuracy : Number.NaN,
-    logitScale: Math.exp(logitScale.dataSync()[0]!),
+    logitScale: Math.exp(logitScale.dataSync()[0]),
     settings: { ...s, evaluateAt } as PretrainDemoClipResult['settings'],
     trainSeconds: seconds - evalSeconds,
     seconds,
@@ -232,7 +232,7 @@ function openaiInit(clip: CLIP, seed: number): void {
     const rngSeed = deriveSeed(seed, 51, index++) + 1;
     const normal = (std: number) => tf.randomNormal(v.shape, 0, std, 'float32', rngSeed);
     const uniform = (bound: number) => tf.randomUniform(v.shape, -bound, bound, 'float32', rngSeed);
-    const fanIn = v.rank >= 2 ? v.size / v.shape[0]! : 0;
+    const fanIn = v.rank >= 2 ? v.size / v.shape[0] : 0;
     const isText = !name.startsWith('visual.');
     const w = isText ? text.width : c.visionWidth;
     let value: tf.Tensor | undefined;
@@ -247,7 +247,7 @@ function openaiInit(clip: CLIP, seed: number): void {
     else if (isText && name.endsWith('attn.in_proj_weight')) value = normal(w ** -0.5);
     else if (isText && /(attn\.out_proj|mlp\.c_proj)\.weight$/.test(name)) value = normal(w ** -0.5 * (2 * text.layers) ** -0.5);
     else if (isText && name.endsWith('mlp.c_fc.weight')) value = normal((2 * w) ** -0.5);
-    else if (name.endsWith('attn.in_proj_weight')) value = uniform(Math.sqrt(6 / (v.shape[0]! + v.shape[1]!)));
+    else if (name.endsWith('attn.in_proj_weight')) value = uniform(Math.sqrt(6 / (v.shape[0] + v.shape[1]!)));
     else if (v.rank >= 2) value = uniform(fanIn ** -0.5);
     else if (name.endsWith('mlp.c_fc.bias')) value = uniform(w ** -0.5);
     else if (name.endsWith('mlp.c_proj.bias')) value = uniform((4 * w) ** -0.5);
@@ -309,7 +309,7 @@ export function retrievalAccuracy(clip: CLIP, tokenizer: WordTokenizer, images: 
     });
     const picks = best.dataSync();
     best.dispose();
-    texts.forEach((t, k) => (hits += texts[picks[k]!] === t ? 1 : 0));
+    texts.forEach((t, k) => (hits += texts[picks[k]] === t ? 1 : 0));
     total += texts.length;
   }
   return total === 0 ? Number.NaN : hits / total;

@@ -6,7 +6,7 @@ describe('memoizeHost', () => {
     const sources = simulatedSources();
     const plain = await getPolicy('msa').run(sources, createSimulatedHost(), { measurers: 'own' });
     const host = memoizeHost(createSimulatedHost());
-    for (const name of Object.keys(sources)) await getPolicy('all').run({ [name]: sources[name]! }, host, {});
+    for (const name of Object.keys(sources)) await getPolicy('all').run({ [name]: sources[name] }, host, {});
     const before = host.trainings;
     const memo = await getPolicy('msa').run(sources, host, { measurers: 'own' });
     expect(memo.valAccuracy).toBe(plain.valAccuracy);
@@ -22,7 +22,7 @@ describe('memoizeHost', () => {
     const started: string[] = [];
     const inner = createSimulatedHost();
     const host = memoizeHost({ ...inner, train: (samples: SimulatedSample[], info) => (started.push(samples.map((s) => s.id).join()), inner.train(samples, info)) });
-    const samples = Object.values(simulatedSources())[0]!;
+    const samples = Object.values(simulatedSources())[0];
     host.prefetch([samples.slice(0, 10), samples.slice(10, 20)], { stage: 'test' });
     await host.train(samples.slice(0, 10), { stage: 'test' });
     await host.train(samples.slice(0, 10), { stage: 'test' });

@@ -92,16 +92,16 @@ export async function pretrainClip(options: PretrainOptions): Promise<PretrainRe
       let steps = 0;
       for (let start = 0; start + 2 <= order.length; start += batchSize) {
         const rows = order.slice(start, start + batchSize);
-        const { value, grads } = tf.variableGrads(() => contrastiveLoss(clip, batchPixels(images, rows, side), batchIds(tokenizer, captions, rows, contextLength), rows.map((r) => captions[r]!)), [...variables.values()]);
+        const { value, grads } = tf.variableGrads(() => contrastiveLoss(clip, batchPixels(images, rows, side), batchIds(tokenizer, captions, rows, contextLength), rows.map((r) => captions[r])), [...variables.values()]);
         const named: Record<string, tf.Tensor> = {};
         for (const [tfName, grad] of Object.entries(grads)) named[byTfName.get(tfName)!] = grad;
         optimizer.applyGradients(variables, named);
-        sum += value.dataSync()[0]!;
+        sum += value.dataSync()[0];
         tf.dispose([value, ...Object.values(grads)]);
         steps++;
       }
       losses.push(sum / Math.max(1, steps));
-      options.onEpoch?.({ epoch, loss: losses[epoch]!, seconds: (performance.now() - started) / 1000 });
+      options.onEpoch?.({ epoch, loss: losses[epoch], seconds: (performance.now() - started) / 1000 });
     }
   } finally {
     optimizer.dispose();
@@ -140,12 +140,12 @@ function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
 
 function batchPixels(images: readonly Float32Array[], rows: number[], side: number): tf.Tensor4D {
   const data = new Float32Array(rows.length * side * side * 3);
-  rows.forEach((r, k) => data.set(images[r]!, k * side * side * 3));
+  rows.forEach((r, k) => data.set(images[r], k * side * side * 3));
   return tf.tensor4d(data, [rows.length, side, side, 3]);
 }
 
 function batchIds(tokenizer: TextTokenizer, captions: readonly string[], rows: number[], contextLength: number): tf.Tensor2D {
-  const { ids } = tokenizer.tokenize(rows.map((r) => captions[r]!), { contextLength });
+  const { ids } = tokenizer.tokenize(rows.map((r) => captions[r]), { contextLength });
   return tf.tensor2d(ids, [rows.length, contextLength], 'int32');
 }
 
@@ -159,6 +159,6 @@ function retrieval(clip: CLIP, images: readonly Float32Array[], captions: readon
   const picks = best.dataSync();
   best.dispose();
   let hits = 0;
-  rows.forEach((r, k) => (hits += captions[rows[picks[k]!]!] === captions[r] ? 1 : 0));
+  rows.forEach((r, k) => (hits += captions[rows[picks[k]]] === captions[r] ? 1 : 0));
   return hits / rows.length;
 }

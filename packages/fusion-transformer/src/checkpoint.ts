@@ -86,10 +86,10 @@ export function configFromStateDict(
     extractLayers: defaultLayers,
     imsize: numberOf(args?.imsize) ?? clip.imageResolution,
     maxQueryLen: numberOf(args?.max_query_len) ?? clip.contextLength,
-    hiddenDim: shape(shapes, 'text_proj.weight', origin)[0]!,
+    hiddenDim: shape(shapes, 'text_proj.weight', origin)[0],
     vlHeads: numberOf(args?.vl_nheads) ?? 8,
     vlLayers: countLayers(shapes, VL_TRANSFORMER_PREFIX),
-    vlFfnDim: shape(shapes, `${VL_TRANSFORMER_PREFIX}.0.linear1.weight`, origin)[0]!,
+    vlFfnDim: shape(shapes, `${VL_TRANSFORMER_PREFIX}.0.linear1.weight`, origin)[0],
     dropout: numberOf(args?.vl_dropout) ?? 0.1,
   };
   const argHidden = numberOf(args?.vl_hidden_dim);
@@ -113,8 +113,8 @@ export function configFromStateDict(
 }
 
 function layersByDepth(visionLayers: number, origin: string): number[] {
-  if (visionLayers === 12) return [...EXTRACT_LAYERS['ViT-B/16']!];
-  if (visionLayers === 24) return [...EXTRACT_LAYERS['ViT-L/14']!];
+  if (visionLayers === 12) return [...EXTRACT_LAYERS['ViT-B/16']];
+  if (visionLayers === 24) return [...EXTRACT_LAYERS['ViT-L/14']];
   throw new Error(`${origin}: cannot tell the extract layers of a ${visionLayers}-layer CLIP; pass extractLayers`);
 }
 

@@ -13,12 +13,12 @@ describeShared('ClipVG on the tiny golden checkpoint', () => {
   let model: ClipVG;
   let golden: Record<string, TorchTensor>;
   const t = (name: string, dtype: 'float32' | 'int32' = 'float32') =>
-    tf.tensor(golden[name]!.toFloat32Array(), golden[name]!.shape, dtype);
+    tf.tensor(golden[name].toFloat32Array(), golden[name].shape, dtype);
   const images = () => tf.tidy(() => tf.transpose(t('image'), [0, 2, 3, 1]) as tf.Tensor4D); // NCHW → NHWC
 
   function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance: number): void {
     expect(actual.shape).toEqual(expected.shape);
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]!);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]);
     expect(diff).toBeLessThan(tolerance);
   }
 
@@ -43,7 +43,7 @@ describeShared('ClipVG on the tiny golden checkpoint', () => {
 
   test('image-patch mask equals visual_mask', () => {
     const mask = visualPatchMask(t('image_mask', 'int32') as tf.Tensor3D, 4);
-    expect(Array.from(mask.dataSync())).toEqual(Array.from(golden.visual_mask!.toFloat32Array()));
+    expect(Array.from(mask.dataSync())).toEqual(Array.from(golden.visual_mask.toFloat32Array()));
     mask.dispose();
   });
 

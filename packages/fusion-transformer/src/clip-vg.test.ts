@@ -81,7 +81,7 @@ describe('ClipVG.create', () => {
   test('fresh init follows the original: Xavier in the encoder, zero MHA biases, unit LayerNorms', () => {
     const model = ClipVG.create(config, { seed: 3 });
     const sd = model.stateDict();
-    const values = (name: string) => sd[name]!.toFloat32Array();
+    const values = (name: string) => sd[name].toFloat32Array();
     const bound = Math.sqrt(6 / (32 + 96));
     const inProj = values('vl_transformer.encoder.layers.0.self_attn.in_proj_weight');
     expect(Math.max(...inProj.map(Math.abs))).toBeLessThanOrEqual(bound);

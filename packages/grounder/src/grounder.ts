@@ -75,7 +75,7 @@ export class Grounder {
   /** The box of `text` in `image`. */
   async ground(image: ImageInput, text: string): Promise<Grounding> {
     const [result] = await this.groundBatch([{ image, text }], { batchSize: 1 });
-    return result!;
+    return result;
   }
 
   /** Every query's box, in order, `batchSize` images per forward pass. */

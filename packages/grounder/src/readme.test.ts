@@ -29,14 +29,14 @@ function readmeExample(): string {
   const readme = readFileSync(path.join(PACKAGE, 'README.md'), 'utf8');
   const block = /```ts\n([\s\S]*?)```/.exec(readme);
   if (!block) throw new Error('README.md has no ```ts block');
-  return block[1]!;
+  return block[1];
 }
 
 describeShared('the README example and the Grounder API on the tiny golden checkpoint', () => {
   const golden = (...parts: string[]) => sharedPath('golden', 'clipvg-tiny', ...parts);
   const cases = (): GoldenCase[] => JSON.parse(readFileSync(golden('cases.json'), 'utf8')).cases;
   const vocab = () => sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz');
-  const near = (box: number[], expected: number[], tolerance: number) => box.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThanOrEqual(tolerance));
+  const near = (box: number[], expected: number[], tolerance: number) => box.forEach((v, k) => expect(Math.abs(v - expected[k])).toBeLessThanOrEqual(tolerance));
 
   test('the README code block runs verbatim and gives the golden box within 0.5 px', () => {
     if (!existsSync(path.join(PACKAGE, 'dist', 'index.mjs'))) throw new Error('packages/grounder/dist is missing: run npx nx run @clip-vg/grounder:build first');
@@ -65,16 +65,16 @@ describeShared('the README example and the Grounder API on the tiny golden check
         const progress: number[] = [];
         const results = await grounder.groundBatch(all.map((c) => ({ image: golden(c.image), text: c.text })), { batchSize: 2, onProgress: (done) => progress.push(done) });
         expect(progress).toEqual([2, 4, 5]);
-        results.forEach((r, i) => near(r.box, all[i]!.pred_xyxy_pixels, Math.max(all[i]!.width, all[i]!.height) === 64 ? 0.5 : 2));
-        const c = all[1]!;
+        results.forEach((r, i) => near(r.box, all[i].pred_xyxy_pixels, Math.max(all[i].width, all[i].height) === 64 ? 0.5 : 2));
+        const c = all[1];
         const fromBytes = await grounder.ground(readFileSync(golden(c.image)), c.text);
         const fromImage = await grounder.ground(await loadImage(golden(c.image)), c.text);
-        near(fromBytes.box, results[1]!.box, 1e-3); // a batch of one: the same up to float rounding
-        near(fromImage.box, results[1]!.box, 1e-3);
+        near(fromBytes.box, results[1].box, 1e-3); // a batch of one: the same up to float rounding
+        near(fromImage.box, results[1].box, 1e-3);
       } finally {
         await grounder.dispose();
       }
-      await expect(grounder.ground(golden(cases()[0]!.image), 'x')).rejects.toThrow(/disposed/);
+      await expect(grounder.ground(golden(cases()[0].image), 'x')).rejects.toThrow(/disposed/);
     }, 150_000);
   }
 
@@ -83,10 +83,10 @@ describeShared('the README example and the Grounder API on the tiny golden check
     await expect(Grounder.fromPretrained(golden('checkpoint.pth'))).rejects.toThrow(/checkpoint\.pth: records no tokenizer vocabulary/);
     const grounder = await Grounder.fromPretrained(golden('checkpoint.pth'), { vocab: vocab(), backend: 'wasm' });
     try {
-      await expect(grounder.ground(golden(cases()[0]!.image), '  ')).rejects.toThrow('query 0: the text is empty');
+      await expect(grounder.ground(golden(cases()[0].image), '  ')).rejects.toThrow('query 0: the text is empty');
       await expect(grounder.ground(golden('missing.png'), 'a dog')).rejects.toThrow(/missing\.png: not found/);
       const long = Array.from({ length: 40 }, () => 'red car').join(' ');
-      await expect(grounder.ground(golden(cases()[0]!.image), long)).rejects.toThrow(/over the context length/);
+      await expect(grounder.ground(golden(cases()[0].image), long)).rejects.toThrow(/over the context length/);
     } finally {
       await grounder.dispose();
     }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Times the image pipeline on a synthetic 640×480 JPEG (a COCO-sized photo). Needs the built dist: `npx tsup`.
 // Usage: node packages/image/scripts/bench.js [iterations]
-const { performance } = require('node:perf_hooks');
 const sharp = require('sharp');
 const img = require('../dist/index.js');
 

@@ -18,7 +18,7 @@ interface AbOptions {
   variants: Record<string, GraphOptions & { session?: OnnxEngineOptions; env?: Record<string, string> }>;
 }
 
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as AbOptions;
@@ -40,30 +40,33 @@ async function main(): Promise<void> {
   const run = async (name: string): Promise<void> => {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    await engines[name]!.predictArrays(inputs.images, inputs.pixelMask, inputs.ids);
+    await engines[name].predictArrays(inputs.images, inputs.pixelMask, inputs.ids);
     const used = process.cpuUsage(cpuStart);
     (wall[name] ??= []).push(performance.now() - start);
     (cpu[name] ??= []).push((used.user + used.system) / 1000);
   };
   for (const name of Object.keys(engines)) await run(name); // warm-up
-  for (const name of Object.keys(engines)) (wall[name] = []), (cpu[name] = []);
+  for (const name of Object.keys(engines)) {
+    wall[name] = [];
+    cpu[name] = [];
+  }
   const names = Object.keys(engines);
   // Each round starts at another variant, so no variant always follows the same one.
-  for (let r = 0; r < (options.rounds ?? 5); r++) for (let i = 0; i < names.length; i++) await run(names[(r + i) % names.length]!);
+  for (let r = 0; r < (options.rounds ?? 5); r++) for (let i = 0; i < names.length; i++) await run(names[(r + i) % names.length]);
   const result: Record<string, unknown> = { load_average: os.loadavg()[0] };
-  const first = Object.keys(engines)[0]!;
+  const first = Object.keys(engines)[0];
   for (const name of Object.keys(engines)) {
     // Paired with the first variant's run of the same round: drifts in machine speed cancel.
-    const ratio = median(wall[name]!.map((t, r) => t / wall[first]![r]!));
-    const cpuRatio = median(cpu[name]!.map((t, r) => t / cpu[first]![r]!));
+    const ratio = median(wall[name].map((t, r) => t / wall[first][r]));
+    const cpuRatio = median(cpu[name].map((t, r) => t / cpu[first][r]));
     result[name] = {
-      wall_ms: Math.round(median(wall[name]!)), cpu_ms: Math.round(median(cpu[name]!)), min_wall_ms: Math.round(Math.min(...wall[name]!)),
-      images_per_s: +((inputs.images.shape[0] * 1000) / median(wall[name]!)).toFixed(3), wall_vs_first: +ratio.toFixed(4), cpu_vs_first: +cpuRatio.toFixed(4),
+      wall_ms: Math.round(median(wall[name])), cpu_ms: Math.round(median(cpu[name])), min_wall_ms: Math.round(Math.min(...wall[name])),
+      images_per_s: +((inputs.images.shape[0] * 1000) / median(wall[name])).toFixed(3), wall_vs_first: +ratio.toFixed(4), cpu_vs_first: +cpuRatio.toFixed(4),
     };
   }
   console.log(JSON.stringify(result));
   for (const [name, engine] of Object.entries(engines)) {
-    if (options.variants[name]!.session?.profilePrefix) engine.endProfiling();
+    if (options.variants[name].session?.profilePrefix) engine.endProfiling();
     await engine.dispose();
   }
 }

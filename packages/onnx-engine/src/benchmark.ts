@@ -79,7 +79,7 @@ export interface InferenceBenchResult {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Deterministic inputs: images ~ N(0, 1), optional bottom padding, SOT + tokens + EOT then zeros. */
@@ -168,7 +168,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
       cpu_ms_per_batch: median(cpuTimes),
       build_s: buildSeconds,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      load_average: os.loadavg()[0]!,
+      load_average: os.loadavg()[0],
     };
   } finally {
     tf.dispose([inputs.images, inputs.pixelMask, inputs.ids]);

@@ -11,10 +11,10 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
   let model: ClipVG;
   let engine: OnnxClipVG;
   let golden: Record<string, TorchTensor>;
-  const t = (name: string, dtype: 'float32' | 'int32' = 'float32') => tf.tensor(golden[name]!.toFloat32Array(), golden[name]!.shape, dtype);
+  const t = (name: string, dtype: 'float32' | 'int32' = 'float32') => tf.tensor(golden[name].toFloat32Array(), golden[name].shape, dtype);
   const images = () => tf.tidy(() => tf.transpose(t('image'), [0, 2, 3, 1]) as tf.Tensor4D); // NCHW → NHWC
 
-  const maxDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
   beforeAll(async () => {
     await initBackend('wasm', { log: null });
@@ -43,7 +43,7 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
     const weights = model.stateDict({ includeClip: true }) as never;
     const plain = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, model.config, { origin: 'golden', foldRegAttention: false }), model.config, { threads: 1 });
     const [a, b] = [await plain.predictArrays(x, mask, ids), await engine.predictArrays(x, mask, ids)];
-    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-6);
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
     tf.dispose([x, mask, ids]);
     await plain.dispose();
   });
@@ -79,7 +79,7 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
     for (const chunkSize of [1, 2]) {
       const chunked = await OnnxClipVG.fromModel(model, { threads: 1, chunkSize });
       const boxes = await chunked.predictArrays(x, mask, ids);
-      expect(Math.max(...boxes.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-6);
+      expect(Math.max(...boxes.map((v, i) => Math.abs(v - reference[i])))).toBeLessThan(1e-6);
       await chunked.dispose();
     }
     await whole.dispose();

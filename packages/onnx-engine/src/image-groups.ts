@@ -31,7 +31,7 @@ export function groupRowsByImage(pixels: Float32Array, masks: Int32Array, batch:
   const words = new Uint32Array(pixels.buffer, pixels.byteOffset, pixels.length);
   for (let row = 0; row < batch; row++) {
     let hash = 2166136261;
-    for (let i = row * imageLength; i < (row + 1) * imageLength; i += 97) hash = Math.imul(hash ^ words[i]!, 16777619);
+    for (let i = row * imageLength; i < (row + 1) * imageLength; i += 97) hash = Math.imul(hash ^ words[i], 16777619);
     const candidates = byHash.get(hash) ?? [];
     firstRow[row] = candidates.find((other) => same(other, row)) ?? row;
     if (firstRow[row] === row) byHash.set(hash, [...candidates, row]);
@@ -42,11 +42,11 @@ export function groupRowsByImage(pixels: Float32Array, masks: Int32Array, batch:
   let images = new Map<number, number>(); // first row → position in the chunk's images
   const close = (end: number): void => {
     const imageIndex = new BigInt64Array(end - start);
-    for (let row = start; row < end; row++) imageIndex[row - start] = BigInt(images.get(firstRow[row]!)!);
+    for (let row = start; row < end; row++) imageIndex[row - start] = BigInt(images.get(firstRow[row])!);
     chunks.push({ start, end, imageRows: [...images.keys()], imageIndex });
   };
   for (let row = 0; row < batch; row++) {
-    const image = firstRow[row]!;
+    const image = firstRow[row];
     if (!images.has(image) && images.size === maxImages) {
       close(row);
       start = row;

@@ -79,7 +79,7 @@ export function graphInputsForRows(arrays: BatchInputArrays, start: number, end:
   for (let b = 0; b < batch; b++) {
     const row = [0]; // [REG]
     for (let t = 0; t < used; t++) {
-      const id = idData[b * length + t]!;
+      const id = idData[b * length + t];
       trimmed[b * used + t] = BigInt(id);
       if (id !== 0) row.push(1 + t);
     }

@@ -8,7 +8,7 @@ import { OnnxClipVGStages } from './staged-engine';
 const maxAbsDiff = (a: Float32Array | Int32Array | Uint8Array, b: ArrayLike<number>): number => {
   expect(a.length).toBe(b.length);
   let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
 };
 
@@ -17,7 +17,7 @@ describeShared('OnnxClipVGStages on the tiny golden checkpoint', () => {
   let model: ClipVG;
   let stages: OnnxClipVGStages;
   let golden: Record<string, TorchTensor>;
-  const t = (name: string, dtype: 'float32' | 'int32' = 'float32') => tf.tensor(golden[name]!.toFloat32Array(), golden[name]!.shape, dtype);
+  const t = (name: string, dtype: 'float32' | 'int32' = 'float32') => tf.tensor(golden[name].toFloat32Array(), golden[name].shape, dtype);
 
   beforeAll(async () => {
     await initBackend('wasm', { log: null });
@@ -35,15 +35,15 @@ describeShared('OnnxClipVGStages on the tiny golden checkpoint', () => {
     const images = tf.tidy(() => tf.transpose(t('image'), [0, 2, 3, 1]) as tf.Tensor4D);
     const [mask, ids] = [t('image_mask', 'int32') as tf.Tensor3D, t('text_ids', 'int32') as tf.Tensor2D];
     const features = await stages.encode(images, ids);
-    expect(maxAbsDiff(features.visual, golden.visual_multilevel!.toFloat32Array())).toBeLessThan(1e-4);
+    expect(maxAbsDiff(features.visual, golden.visual_multilevel.toFloat32Array())).toBeLessThan(1e-4);
     // The golden text features cover all 77 tokens; the engine computes the used ones, which must agree.
-    const [batch, length, width] = golden.text_features!.shape as [number, number, number];
+    const [batch, length, width] = golden.text_features.shape as [number, number, number];
     const used = new Float32Array(batch * features.length * width);
-    const all = golden.text_features!.toFloat32Array();
+    const all = golden.text_features.toFloat32Array();
     for (let b = 0; b < batch; b++) used.set(all.subarray(b * length * width, (b * length + features.length) * width), b * features.length * width);
     expect(maxAbsDiff(features.text, used)).toBeLessThan(1e-4);
 
-    const want = golden.pred_boxes!.toFloat32Array();
+    const want = golden.pred_boxes.toFloat32Array();
     expect(maxAbsDiff(await stages.fuse(features, mask, ids), want)).toBeLessThan(1e-4);
     // Scoring again from the same (cached) features gives the same boxes without running CLIP.
     expect(maxAbsDiff(await stages.fuse(features, mask, ids), want)).toBeLessThan(1e-4);

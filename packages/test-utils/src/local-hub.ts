@@ -52,20 +52,20 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     requests.push({ method: req.method ?? 'GET', path: url.pathname, range: req.headers.range });
     const api = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
     if (api) {
-      const repo = repos.get(options.renamed?.[api[1]!] ?? api[1]!);
+      const repo = repos.get(options.renamed?.[api[1]] ?? api[1]);
       if (!repo) return json(res, 404, { error: 'Repository not found' });
       return json(res, 200, { id: api[1], sha: repo.commit, siblings: [...repo.files.keys()].map((rfilename) => ({ rfilename })) });
     }
     const lfs = /^\/lfs\/([0-9a-f]{64})$/.exec(url.pathname);
-    if (lfs && blobs.has(lfs[1]!)) return serveBytes(req, res, blobs.get(lfs[1]!)!, `"${lfs[1]}"`, url.searchParams.get('file') ?? '');
+    if (lfs && blobs.has(lfs[1])) return serveBytes(req, res, blobs.get(lfs[1])!, `"${lfs[1]}"`, url.searchParams.get('file') ?? '');
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-    const newName = resolve ? options.renamed?.[resolve[1]!] : undefined;
+    const newName = resolve ? options.renamed?.[resolve[1]] : undefined;
     if (resolve && newName) {
       res.writeHead(307, { location: `/${newName}/resolve/${resolve[2]}/${resolve[3]}`, 'content-length': '0' });
       return void res.end();
     }
-    const repo = resolve ? repos.get(resolve[1]!) : undefined;
-    const file = resolve ? decodeURIComponent(resolve[3]!) : '';
+    const repo = resolve ? repos.get(resolve[1]) : undefined;
+    const file = resolve ? decodeURIComponent(resolve[3]) : '';
     const data = repo?.files.get(file);
     if (!repo || !data) return json(res, 404, { error: 'Entry not found' });
     if (data.length >= threshold) {

@@ -33,7 +33,6 @@ export function describeShared(name: string, fn: () => void): void {
   }
   if (!warned) {
     warned = true;
-    // eslint-disable-next-line no-console
     console.warn(`SKIPPED: ../shared not found beside the checkout; tests that need goldens/fixtures are skipped (set CLIP_VG_SHARED to its path).`);
   }
   // Not `describe.skip(name, fn)`: jest still runs a skipped describe's body to collect its tests, and these

@@ -63,7 +63,7 @@ export function typedCopy(
 
 export function halfToFloat32(half: Uint16Array): Float32Array {
   const out = new Float32Array(half.length);
-  for (let i = 0; i < half.length; i++) out[i] = halfBitsToNumber(half[i]!);
+  for (let i = 0; i < half.length; i++) out[i] = halfBitsToNumber(half[i]);
   return out;
 }
 
@@ -78,7 +78,7 @@ export function halfBitsToNumber(h: number): number {
 
 export function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
   const wide = new Uint32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) wide[i] = bits[i]! << 16;
+  for (let i = 0; i < bits.length; i++) wide[i] = bits[i] << 16;
   return new Float32Array(wide.buffer);
 }
 
@@ -87,7 +87,7 @@ export function swapBytes(bytes: Uint8Array, elementSize: number): void {
   if (elementSize === 1) return;
   for (let i = 0; i + elementSize <= bytes.length; i += elementSize) {
     for (let a = i, b = i + elementSize - 1; a < b; a++, b--) {
-      const t = bytes[a]!;
+      const t = bytes[a];
       bytes[a] = bytes[b]!;
       bytes[b] = t;
     }

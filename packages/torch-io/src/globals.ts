@@ -40,7 +40,7 @@ const REFUSED_BUILTINS = new Set([
 
 /** GLOBAL `module name`: a reference, or an error naming a global that only code execution would need. */
 export function resolveGlobal(module: string, name: string): PyGlobal {
-  const root = module.split('.')[0]!;
+  const root = module.split('.')[0];
   const refused =
     REFUSED_MODULES.has(module) ||
     REFUSED_MODULES.has(root) ||

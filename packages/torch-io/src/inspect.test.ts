@@ -20,7 +20,7 @@ describeShared('inspectCheckpoint on the golden CLIP-VG checkpoint', () => {
     expect(summary.meta['val_accu']).toBeCloseTo(expected.val_accu, 6);
     expect(summary.meta['args']).toEqual(expected.args);
     expect(summary.meta['model']).toBeUndefined();
-    expect((summary.meta['optimizer'] as { param_groups: { lr: number }[] }).param_groups[0]!.lr).toBe(0.00025);
+    expect((summary.meta['optimizer'] as { param_groups: { lr: number }[] }).param_groups[0].lr).toBe(0.00025);
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
   });
 

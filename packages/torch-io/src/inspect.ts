@@ -148,7 +148,7 @@ function containsTensor(value: PyValue): boolean {
 }
 
 function scalarOf(t: TorchTensor): number | string | boolean {
-  const v = t.toTypedArray()[0]!;
+  const v = t.toTypedArray()[0];
   if (t.dtype === 'bool') return v !== 0;
   return typeof v === 'bigint' ? (Math.abs(Number(v)) <= Number.MAX_SAFE_INTEGER ? Number(v) : v.toString()) : v;
 }

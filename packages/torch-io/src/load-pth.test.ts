@@ -12,7 +12,7 @@ describeShared('loadPth on the split-file fixtures (zip and legacy)', () => {
 
   test('iou_result tensors are views into one shared storage per column', () => {
     const rows = loadPth(sharedPath('fixtures', 'torch-save', 'unc_train_pseudo_iou_result.pth')) as PyValue[][];
-    const [gt0, gt1] = [rows[0]![4] as TorchTensor, rows[1]![4] as TorchTensor];
+    const [gt0, gt1] = [rows[0][4] as TorchTensor, rows[1][4] as TorchTensor];
     expect(gt0.storage).toBe(gt1.storage);
     expect(gt1.storageOffset).toBe(4);
     expect(Array.from(gt1.toFloat32Array())).toEqual([5, 6, 7, 8]);
@@ -26,7 +26,7 @@ describeShared('loadPth on the split-file fixtures (zip and legacy)', () => {
 
 describeShared('loadPth on the golden CLIP-VG checkpoint', () => {
   const expected = reference('checkpoint.json');
-  const checkpoint = loadPth(sharedPath('golden', 'clipvg-tiny', 'checkpoint.pth')) as Record<string, any>;
+  const checkpoint = loadPth(sharedPath('golden', 'clipvg-tiny', 'checkpoint.pth')) as Record<string, PyValue> & { optimizer: Record<string, PyValue> };
 
   test('top-level entries, epoch, val_accu and args as a plain object', () => {
     expect(Object.keys(checkpoint)).toEqual(expected.keys);
@@ -41,7 +41,7 @@ describeShared('loadPth on the golden CLIP-VG checkpoint', () => {
     expect(Object.keys(model)).toEqual(Object.keys(expected.model));
     expect(Object.keys(model)).toHaveLength(689);
     for (const [name, ref] of Object.entries(expected.model as Record<string, { shape: number[]; dtype: string; sum: number; first: number }>)) {
-      const t = model[name]!;
+      const t = model[name];
       expect([name, t.shape, t.dtype]).toEqual([name, ref.shape, ref.dtype]);
       const data = t.toFloat32Array();
       expect(data[0]).toBeCloseTo(ref.first, 6);
@@ -55,7 +55,7 @@ describeShared('loadPth on the golden CLIP-VG checkpoint', () => {
     const model = checkpoint.model as Record<string, TorchTensor>;
     expect(expected.shared.length).toBeGreaterThan(0);
     for (const names of expected.shared as string[][]) {
-      const storages = new Set(names.map((n) => model[n]!.storage));
+      const storages = new Set(names.map((n) => model[n].storage));
       expect(storages.size).toBe(1);
     }
   });
@@ -64,7 +64,7 @@ describeShared('loadPth on the golden CLIP-VG checkpoint', () => {
     const state = checkpoint.optimizer.state as Map<number, Record<string, PyValue>>;
     expect(state).toBeInstanceOf(Map);
     expect(state.size).toBe(expected.optimizer.state_count);
-    for (const [index, entry] of Object.entries(expected.optimizer.state as Record<string, Record<string, any>>)) {
+    for (const [index, entry] of Object.entries(expected.optimizer.state as Record<string, Record<string, { shape: number[]; sum: number }>>)) {
       const actual = state.get(Number(index))!;
       for (const [k, ref] of Object.entries(entry)) {
         const t = actual[k] as TorchTensor;
@@ -84,7 +84,7 @@ describeShared('loadPth on the golden tensors.pth', () => {
     const tensors = loadPth(sharedPath('golden', 'clipvg-tiny', 'tensors.pth')) as Record<string, TorchTensor>;
     expect(Object.keys(tensors)).toEqual(Object.keys(expected));
     for (const [name, ref] of Object.entries(expected)) {
-      const t = tensors[name]!;
+      const t = tensors[name];
       expect([name, t.shape, t.dtype]).toEqual([name, ref.shape, ref.dtype]);
       const data = t.toFloat32Array();
       expect(data[0]).toBeCloseTo(ref.first, 5);

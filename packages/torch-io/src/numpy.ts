@@ -89,7 +89,7 @@ function decodeNumpyBytes(dtype: NumpyDType, raw: Uint8Array, count: number): Ty
 function latin1Bytes(text: string): Uint8Array {
   // A char above 0xFF means the bytes were valid UTF-8 and were decoded as such; encoding them back is exact.
   // (Valid UTF-8 whose chars all stay below 0x100 is ambiguous and read as latin-1: a known limit.)
-  if (/[^\u0000-\u00ff]/.test(text)) return new TextEncoder().encode(text);
+  if (/[\u0100-\uffff]/.test(text)) return new TextEncoder().encode(text);
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
   return out;
@@ -102,10 +102,10 @@ function fortranToRowMajor(data: TypedArray, shape: number[]): TypedArray {
   const strides = shape.map((_, d) => shape.slice(0, d).reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) {
     let at = 0;
-    for (let d = 0; d < shape.length; d++) at += index[d]! * strides[d]!;
+    for (let d = 0; d < shape.length; d++) at += index[d] * strides[d];
     (out as unknown as unknown[])[i] = (data as unknown as unknown[])[at];
     for (let d = shape.length - 1; d >= 0; d--) {
-      if (++index[d]! < shape[d]!) break;
+      if (++index[d] < shape[d]) break;
       index[d] = 0;
     }
   }
@@ -117,7 +117,7 @@ export function numpyScalar(dtype: PyValue, raw: PyValue): PyValue {
   const bytes = typeof raw === 'string' ? latin1Bytes(raw) : raw;
   if (!(dtype instanceof NumpyDType) || !(bytes instanceof Uint8Array)) throw new Error('numpy scalar is malformed');
   const values = decodeNumpyBytes(dtype, bytes, 1);
-  const value = values[0]!;
+  const value = values[0];
   if (dtype.name === 'bool') return value !== 0;
   if (typeof value === 'bigint') {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;

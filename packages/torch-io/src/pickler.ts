@@ -168,8 +168,8 @@ class Pickler {
     for (let i = 0; i < entries.length; i += BATCH) {
       const batch = entries.slice(i, i + BATCH);
       if (batch.length === 1) {
-        this.save(batch[0]![0]);
-        this.save(batch[0]![1]);
+        this.save(batch[0][0]);
+        this.save(batch[0][1]);
         this.op(0x73); // SETITEM
       } else {
         this.op(0x28);
@@ -229,7 +229,7 @@ class Pickler {
       this.reduce();
       this.tuple(8, () => {
         this.saveNumber(3);
-        this.saveString(NUMPY_CODES[code]!.size === 1 ? '|' : '<');
+        this.saveString(NUMPY_CODES[code].size === 1 ? '|' : '<');
         this.op(0x4e, 0x4e, 0x4e);
         [-1, -1, 0].forEach((v) => this.saveNumber(v));
       });

@@ -124,7 +124,7 @@ class Reader implements SafetensorsReader {
       if (n === 0) throw new Error(`${this.file}: tensor '${name}' is cut short`);
       done += n;
     }
-    const info = DTYPES[entry.dtype]!;
+    const info = DTYPES[entry.dtype];
     return { dtype: entry.dtype, shape: [...entry.shape], data: info.make(buffer, length / info.size) };
   }
 
@@ -212,7 +212,7 @@ const TORCH_TO_SAFETENSORS: Record<TorchDType, string> = {
 /** A torch tensor as a safetensors entry (row-major copy, 16-bit floats kept as raw bits). */
 export function tensorToSafetensors(tensor: TorchTensor): SafetensorsEntry {
   const dtype = TORCH_TO_SAFETENSORS[tensor.dtype];
-  const info = DTYPES[dtype]!;
+  const info = DTYPES[dtype];
   const bytes = tensor.rawBytes();
   return { dtype, shape: [...tensor.shape], data: info.make(bytes.buffer as ArrayBuffer, bytes.length / info.size) };
 }

@@ -78,7 +78,7 @@ function sampleCheckpoint(): PyWritable {
 describe('encodePth / savePth', () => {
   test.each(['zip', 'legacy'] as const)('%s: own reader reads back every dtype, views and plain values', (format) => {
     const obj = sampleCheckpoint();
-    const back = loadPth(encodePth(obj, { format })) as Record<string, any>;
+    const back = loadPth(encodePth(obj, { format })) as Record<string, PyValue> & { model: Record<string, TorchTensor> };
     expect(tagged(back)).toEqual(tagged(obj));
     expect(back.model.row.storage).toBe(back.model.weight.storage);
     expect(Array.from(back.model.transposed.toFloat32Array())).toEqual([0, 1, 2, 0.25, 1.25, 2.25, 0.5, 1.5, 2.5, 0.75, 1.75, 2.75]);
@@ -113,8 +113,8 @@ describe('encodePth / savePth', () => {
     }
     const loaded = torchLoadTagged(python!, files);
     files.forEach((file, i) => {
-      const ours = tagged(objects[i]) as Record<string, any>;
-      const theirs = loaded[file] as Record<string, any>;
+      const ours = tagged(objects[i]) as Record<string, unknown>;
+      const theirs = loaded[file] as Record<string, unknown>;
       expect(theirs.model).toEqual(ours.model);
       expect(theirs.rows).toEqual(ours.rows);
       expect(theirs.args).toEqual(ours.args);

@@ -71,7 +71,7 @@ export class TorchTensor {
     let expected = 1;
     for (let d = this.shape.length - 1; d >= 0; d--) {
       if (this.shape[d] !== 1 && this.stride[d] !== expected) return false;
-      expected *= this.shape[d]!;
+      expected *= this.shape[d];
     }
     return true;
   }
@@ -100,10 +100,10 @@ export class TorchTensor {
     const index = new Array<number>(this.shape.length).fill(0);
     for (let i = 0; i < count; i++) {
       let at = this.storageOffset;
-      for (let d = 0; d < index.length; d++) at += index[d]! * this.stride[d]!;
+      for (let d = 0; d < index.length; d++) at += index[d] * this.stride[d];
       out.set(source.subarray(at * size, at * size + size), i * size);
       for (let d = index.length - 1; d >= 0; d--) {
-        if (++index[d]! < this.shape[d]!) break;
+        if (++index[d] < this.shape[d]) break;
         index[d] = 0;
       }
     }
@@ -122,7 +122,7 @@ export class TorchTensor {
   /** Largest element index (relative to the offset) the view touches, plus one. */
   private maxReach(): number {
     if (this.shape.some((s) => s === 0)) return 0;
-    return this.shape.reduce((acc, s, d) => acc + (s - 1) * this.stride[d]!, 0) + 1;
+    return this.shape.reduce((acc, s, d) => acc + (s - 1) * this.stride[d], 0) + 1;
   }
 
   /** Strided copy for non-contiguous views (transposes, expanded dims). */
@@ -134,10 +134,10 @@ export class TorchTensor {
     const index = new Array<number>(this.shape.length).fill(0);
     for (let i = 0; i < count; i++) {
       let at = this.storageOffset;
-      for (let d = 0; d < index.length; d++) at += index[d]! * this.stride[d]!;
+      for (let d = 0; d < index.length; d++) at += index[d] * this.stride[d];
       (out as unknown as number[])[i] = (whole as unknown as number[])[at]!;
       for (let d = index.length - 1; d >= 0; d--) {
-        if (++index[d]! < this.shape[d]!) break;
+        if (++index[d] < this.shape[d]) break;
         index[d] = 0;
       }
     }

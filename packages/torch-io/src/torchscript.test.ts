@@ -12,8 +12,8 @@ describe('TorchScript archives (the container of OpenAI CLIP .pt files)', () => 
     const state = moduleStateDict(module);
     expect(Object.keys(state).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, ref] of Object.entries(expected)) {
-      expect(state[name]!.shape).toEqual(ref.shape);
-      const sum = Array.from(state[name]!.toFloat32Array()).reduce((a, b) => a + b, 0);
+      expect(state[name].shape).toEqual(ref.shape);
+      const sum = Array.from(state[name].toFloat32Array()).reduce((a, b) => a + b, 0);
       expect(sum).toBeCloseTo(ref.sum, 5);
     }
   });

@@ -222,7 +222,7 @@ class Unpickler {
   }
 
   private u8(): number {
-    return this.bytes[this.advance(1)]!;
+    return this.bytes[this.advance(1)];
   }
 
   private i32len(): number {
@@ -268,8 +268,8 @@ function pairsToMap(flat: unknown[]): Map<unknown, unknown> {
 export function decodeLong(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
   let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
-  if (bytes[bytes.length - 1]! & 0x80) value -= 1n << BigInt(bytes.length * 8);
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
+  if (bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(bytes.length * 8);
   return narrow(value);
 }
 
@@ -302,11 +302,11 @@ function decodeStringRepr(text: string): string {
   const body = text.slice(1, -1);
   const bytes: number[] = [];
   for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
+    const c = body[i];
     if (c !== '\\') { bytes.push(body.charCodeAt(i) & 0xff); continue; }
     const e = body[++i];
     const simple: Record<string, number> = { n: 10, t: 9, r: 13, '\\': 92, "'": 39, '"': 34, a: 7, b: 8, f: 12, v: 11 };
-    if (e !== undefined && e in simple) bytes.push(simple[e]!);
+    if (e !== undefined && e in simple) bytes.push(simple[e]);
     else if (e === 'x') { bytes.push(parseInt(body.slice(i + 1, i + 3), 16)); i += 2; }
     else if (e !== undefined && /[0-7]/.test(e)) {
       const oct = /^[0-7]{1,3}/.exec(body.slice(i))![0];

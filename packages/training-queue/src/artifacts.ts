@@ -70,7 +70,7 @@ export function encodeArtifact(meta: unknown, arrays: Record<string, Typed>): Bu
   out.writeUInt32LE(header.length, MAGIC.length);
   header.copy(out, MAGIC.length + 4);
   for (const e of entries) {
-    const a = arrays[e.name]!;
+    const a = arrays[e.name];
     Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, start + e.offset);
   }
   return out;

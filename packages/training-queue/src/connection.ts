@@ -55,7 +55,7 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<{ versi
     const info = await client.info('server');
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
     const [major, minor] = version.split('.').map(Number);
-    if (major! < 6 || (major === 6 && minor! < 2)) throw new RedisConnectionError(`${where}: Redis ${version} is too old (BullMQ needs 6.2 or newer)`);
+    if (major < 6 || (major === 6 && minor < 2)) throw new RedisConnectionError(`${where}: Redis ${version} is too old (BullMQ needs 6.2 or newer)`);
     return { version };
   } catch (error) {
     if (error instanceof RedisConnectionError) throw error;

@@ -8,7 +8,7 @@ import { labelSets, recipe, tinySetup } from './test-world';
 describe('job payloads', () => {
   const { all, val } = tinySetup();
   const setup = { file: 'setup-x.bin', hash: 'a'.repeat(64) };
-  const job = { rows: labelSets(all, 1)[0]!, val, recipe: recipe(10), seed: 3 };
+  const job = { rows: labelSets(all, 1)[0], val, recipe: recipe(10), seed: 3 };
   const roots = ['/shared/artifacts'];
 
   it('round-trip rows through base64 and pass the schema', () => {

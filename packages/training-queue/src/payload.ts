@@ -94,7 +94,7 @@ export function validateJob(name: string, data: unknown, roots: string[]): { pay
 /** A setup file name, relative to the first root (the artifact folder) or absolute, that must resolve inside a root. */
 function insideRoots(file: unknown, roots: string[]): string {
   if (typeof file !== 'string' || file.length === 0 || file.length > 4096 || file.includes('\0')) throw new PayloadError('setup.file: expected a file name');
-  const resolved = path.resolve(roots[0]!, file);
+  const resolved = path.resolve(roots[0], file);
   const inside = roots.some((root) => {
     const rel = path.relative(path.resolve(root), resolved);
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
@@ -119,7 +119,7 @@ function object(value: unknown, what: string, allowed: readonly string[], requir
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PayloadError(`${what}: expected an object`);
   const o = value as Record<string, unknown>;
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
-  if (extra.length) throw new PayloadError(`${what}: unexpected field ${JSON.stringify(extra[0]!.slice(0, 60))}`);
+  if (extra.length) throw new PayloadError(`${what}: unexpected field ${JSON.stringify(extra[0].slice(0, 60))}`);
   const absent = required.filter((k) => o[k] === undefined);
   if (absent.length) throw new PayloadError(`${what}: missing ${absent[0]}`);
   return o;

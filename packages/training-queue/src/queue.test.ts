@@ -28,7 +28,7 @@ function sameResult(a: FusionTrainResult, b: FusionTrainResult): void {
   expect(a.bestStep).toBe(b.bestStep);
   expect(a.curve).toEqual(b.curve);
   expect(Object.keys(a.weights)).toEqual(Object.keys(b.weights));
-  for (const name of Object.keys(a.weights)) expect(Buffer.compare(Buffer.from(a.weights[name]!.buffer), Buffer.from(b.weights[name]!.buffer))).toBe(0);
+  for (const name of Object.keys(a.weights)) expect(Buffer.compare(Buffer.from(a.weights[name].buffer), Buffer.from(b.weights[name].buffer))).toBe(0);
 }
 
 describeRedis('trainings on BullMQ', () => {
@@ -48,7 +48,7 @@ describeRedis('trainings on BullMQ', () => {
   };
   const localResult = async (i: number, steps: number) => {
     const key = `${i}:${steps}`;
-    if (!local.has(key)) local.set(key, await pool.train({ rows: sets[i]!, val: world.val, recipe: recipe(steps), seed: 7 }));
+    if (!local.has(key)) local.set(key, await pool.train({ rows: sets[i], val: world.val, recipe: recipe(steps), seed: 7 }));
     return local.get(key)!;
   };
   const runner = (events: QueueEvent[], extra: Partial<Parameters<typeof QueueTrainingRunner.start>[0]> = {}) =>
@@ -73,11 +73,11 @@ describeRedis('trainings on BullMQ', () => {
     const queue = await runner(events);
     try {
       const results = await Promise.all(sets.map((rows) => queue.train({ rows, val: world.val, recipe: recipe(20), seed: 7 })));
-      for (let i = 0; i < sets.length; i++) sameResult(results[i]!, await localResult(i, 20));
+      for (let i = 0; i < sets.length; i++) sameResult(results[i], await localResult(i, 20));
       const by = new Set(events.flatMap((e) => (e.type === 'completed' ? [e.worker] : [])));
       expect(by.size).toBe(2);
       // predictions run on the coordinator, from the same weights
-      expect(await queue.predict(results[0]!.weights, world.val)).toEqual(await pool.predict(results[0]!.weights, world.val));
+      expect(await queue.predict(results[0].weights, world.val)).toEqual(await pool.predict(results[0].weights, world.val));
     } finally {
       await queue.close();
     }
@@ -85,7 +85,7 @@ describeRedis('trainings on BullMQ', () => {
     const rerun = await runner(again);
     try {
       const results = await Promise.all(sets.map((rows) => rerun.train({ rows, val: world.val, recipe: recipe(20), seed: 7 })));
-      for (let i = 0; i < sets.length; i++) sameResult(results[i]!, await localResult(i, 20));
+      for (let i = 0; i < sets.length; i++) sameResult(results[i], await localResult(i, 20));
       expect(rerun.reused).toBe(sets.length);
       expect(again.filter((e) => e.type === 'progress')).toEqual([]);
     } finally {
@@ -95,7 +95,7 @@ describeRedis('trainings on BullMQ', () => {
     const other = tinySetup(2);
     const second = await QueueTrainingRunner.start({ ...other.setup, url: redis.url, artifacts, pollMs: 500 });
     try {
-      await second.train({ rows: sets[0]!, val: world.val, recipe: recipe(20), seed: 7 });
+      await second.train({ rows: sets[0], val: world.val, recipe: recipe(20), seed: 7 });
       expect(second.reused).toBe(0);
     } finally {
       await second.close();
@@ -109,7 +109,7 @@ describeRedis('trainings on BullMQ', () => {
     try {
       let killed = '';
       const steps = 200;
-      const result = queue.train({ rows: sets[1]!, val: world.val, recipe: recipe(steps), seed: 7 }, () => undefined);
+      const result = queue.train({ rows: sets[1], val: world.val, recipe: recipe(steps), seed: 7 }, () => undefined);
       // kill whichever worker reports progress first
       await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
@@ -137,7 +137,7 @@ describeRedis('trainings on BullMQ', () => {
     const queue = await runner(events);
     try {
       const steps = 150;
-      const done = Promise.all([2, 3].map((i) => queue.train({ rows: sets[i]!, val: world.val, recipe: recipe(steps), seed: 7 })));
+      const done = Promise.all([2, 3].map((i) => queue.train({ rows: sets[i], val: world.val, recipe: recipe(steps), seed: 7 })));
       await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
           if (!events.some((e) => e.type === 'progress' && e.step > 0)) return;
@@ -147,8 +147,8 @@ describeRedis('trainings on BullMQ', () => {
       });
       await redis.restart(1000);
       const results = await done;
-      sameResult(results[0]!, await localResult(2, steps));
-      sameResult(results[1]!, await localResult(3, steps));
+      sameResult(results[0], await localResult(2, steps));
+      sameResult(results[1], await localResult(3, steps));
       const completed = events.filter((e) => e.type === 'completed').map((e) => e.jobId);
       expect(new Set(completed).size).toBe(2);
       expect(completed.length).toBe(2);
@@ -163,7 +163,7 @@ describeRedis('trainings on BullMQ', () => {
     try {
       // the shared volume lost the setup: every worker fails to read it
       unlinkSync(path.join(artifacts, queue.setup.file));
-      const error = await queue.train({ rows: sets[0]!, val: other.val, recipe: recipe(10), seed: 7 }).then(() => undefined, (e: Error) => e);
+      const error = await queue.train({ rows: sets[0], val: other.val, recipe: recipe(10), seed: 7 }).then(() => undefined, (e: Error) => e);
       expect(error?.message).toMatch(/^training job fusion-[0-9a-f]{16}: ENOENT: no such file or directory, open '.*setup-[0-9a-f]{64}\.bin' \(failed 2 of 2 attempts\)$/);
       expect(error!.message.split('\n')).toHaveLength(1);
     } finally {
@@ -173,10 +173,10 @@ describeRedis('trainings on BullMQ', () => {
 
   it('rejects and logs anything but a well-formed training job, without running it or retrying', async () => {
     const connections = [createRedis(redis.url), createRedis(redis.url)];
-    const queue = new Queue(DEFAULT_QUEUE, { connection: connections[0]! });
-    const events = new QueueEvents(DEFAULT_QUEUE, { connection: connections[1]! });
+    const queue = new Queue(DEFAULT_QUEUE, { connection: connections[0] });
+    const events = new QueueEvents(DEFAULT_QUEUE, { connection: connections[1] });
     await events.waitUntilReady();
-    const good = JSON.parse(JSON.stringify(encodeJob({ file: 'setup-x.bin', hash: 'a'.repeat(64) }, { rows: sets[0]!, recipe: recipe(5), seed: 1 })));
+    const good = JSON.parse(JSON.stringify(encodeJob({ file: 'setup-x.bin', hash: 'a'.repeat(64) }, { rows: sets[0], recipe: recipe(5), seed: 1 })));
     const bad: [string, unknown][] = [
       ['shell', { command: 'touch /tmp/pwned' }],
       [TRAIN_JOB, { ...good, setup: { file: '../../../../etc/passwd', hash: 'a'.repeat(64) } }],

@@ -80,8 +80,8 @@ export class QueueTrainingRunner implements TrainingRunner {
     const local = await FusionTrainingPool.start({ config: options.config, table: options.table, init: options.init, batchSize: options.batchSize, workers: 0 });
     const connections = [createRedis(options.url), createRedis(options.url)];
     const name = options.queue ?? DEFAULT_QUEUE;
-    const queue = new Queue(name, { connection: connections[0]! });
-    const events = new QueueEvents(name, { connection: connections[1]! });
+    const queue = new Queue(name, { connection: connections[0] });
+    const events = new QueueEvents(name, { connection: connections[1] });
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -168,7 +168,10 @@ export class QueueTrainingRunner implements TrainingRunner {
     this.waiters.delete(jobId);
     this.payloads.delete(jobId);
     if ('value' in outcome) this.emit({ type: 'completed', jobId, worker: outcome.value.worker, seconds: outcome.value.seconds });
-    for (const w of list) 'value' in outcome ? w.resolve(outcome.value) : w.reject(outcome.error);
+    for (const w of list) {
+      if ('value' in outcome) w.resolve(outcome.value);
+      else w.reject(outcome.error);
+    }
   }
 
   private async onFailed(jobId: string, reason: string): Promise<void> {
@@ -185,7 +188,7 @@ export class QueueTrainingRunner implements TrainingRunner {
 
   private fail(jobId: string, job: Job): void {
     const reason = (job.failedReason ?? 'unknown cause').split('\n')[0];
-    this.emit({ type: 'failed', jobId, reason: reason! });
+    this.emit({ type: 'failed', jobId, reason: reason });
     const tries = `${job.attemptsMade} of ${job.opts.attempts ?? 1} attempt${job.opts.attempts === 1 ? '' : 's'}`;
     this.settle(jobId, { error: new Error(`training job ${jobId.slice(0, 23)}: ${reason} (failed ${tries})`) });
   }

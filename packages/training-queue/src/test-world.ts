@@ -77,8 +77,8 @@ export function spawnWorker(options: Omit<TrainingWorkerOptions, 'log'>): Worker
       if (/waiting for jobs/.test(line)) resolveReady();
     }
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => {
     resolveReady();
     r(code);

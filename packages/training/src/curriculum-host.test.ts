@@ -35,13 +35,13 @@ describeShared('curriculum host factory (tiny synthetic world)', () => {
     const ids = Object.values(session.sources).flat().map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
 
-    const model = (await session.host.train(session.sources.template!, { stage: 'measurer' })) as ClipVG;
+    const model = (await session.host.train(session.sources.template, { stage: 'measurer' })) as ClipVG;
     const accuracy = await session.host.evaluate(model);
     expect(accuracy).toBeGreaterThanOrEqual(0);
     const folder = await session.saveModel!(model, path.join(root, 'report'));
     const reloaded = await loadTrainedModel(folder);
     expect(reloaded.model.config).toEqual(model.config);
-    expect(reloaded.model.stateDict()['reg_token.weight']!.toFloat32Array()).toEqual(model.stateDict()['reg_token.weight']!.toFloat32Array());
+    expect(reloaded.model.stateDict()['reg_token.weight'].toFloat32Array()).toEqual(model.stateDict()['reg_token.weight'].toFloat32Array());
     reloaded.model.dispose();
     session.host.release!(model);
     await expect(createHost({ dataset: 'synthetic' })).rejects.toThrow('option splitRoot is required');

@@ -99,6 +99,6 @@ function sourceNames(folder: string, dataset: string): Array<string | null> {
     .map((name) => pattern.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
     .sort((a, b) => Number(a[1]) - Number(b[1]))
-    .map((m) => m[2]!);
+    .map((m) => m[2]);
   return found.length > 0 ? found : [null];
 }

@@ -37,8 +37,8 @@ export async function benchmarkDemoTraining(engine: 'onnx' | 'tfjs', runs: numbe
   const { table, rows } = randomFeatures(config, B);
   const model = ClipVG.create(config, { seed: 0 });
   const state = model.stateDict();
-  const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name]!.toFloat32Array().slice()]));
-  const parameters = fusionParams(config).reduce((sum, p) => sum + init[p.name]!.length, 0);
+  const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name].toFloat32Array().slice()]));
+  const parameters = fusionParams(config).reduce((sum, p) => sum + init[p.name].length, 0);
   const times: number[] = [];
   try {
     if (engine === 'onnx') {
@@ -58,12 +58,12 @@ export async function benchmarkDemoTraining(engine: 'onnx' | 'tfjs', runs: numbe
   } finally {
     model.dispose();
   }
-  const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
   return {
     mode: 'train', preset: 'demo', engine, backend: engine === 'onnx' ? 'onnxruntime-cpu' : tf.getBackend(), threads: 1,
     batch: B, tokens: sequenceLength(config), fusion_layers: s.fusionLayers, trainable_parameters: parameters,
     ms_per_step: ms, samples_per_s: (B * 1000) / ms, runs_ms: times.map((t) => Math.round(t * 10) / 10),
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), load_average: os.loadavg()[0]!,
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), load_average: os.loadavg()[0],
   };
 }
 

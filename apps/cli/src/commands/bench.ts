@@ -195,7 +195,7 @@ async function benchmarkTraining(settings: { model: string; batch: number; runs:
     for (let i = 0; i < settings.warmup; i++) await step();
     const times: number[] = [];
     for (let i = 0; i < settings.runs; i++) times.push(await step());
-    const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+    const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
     return {
       mode: 'train',
       engine: 'tfjs',
@@ -208,7 +208,7 @@ async function benchmarkTraining(settings: { model: string; batch: number; runs:
       runs_ms: times.map((t) => Math.round(t * 10) / 10),
       trainable_parameters: model.countTrainableParameters(),
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      load_average: os.loadavg()[0]!,
+      load_average: os.loadavg()[0],
     };
   } finally {
     tf.dispose([inputs.images, inputs.pixelMask, inputs.ids, target]);

@@ -65,12 +65,12 @@ const MAX_META_LINES = 100;
 export function formatSummary(summary: CheckpointSummary, footer: string): string {
   const names = Object.keys(summary.tensors);
   const width = Math.min(80, Math.max(4, ...names.map((n) => n.length)));
-  const shapes = names.map((n) => `[${summary.tensors[n]!.shape.join(', ')}]`);
+  const shapes = names.map((n) => `[${summary.tensors[n].shape.join(', ')}]`);
   const shapeWidth = Math.max(5, ...shapes.map((s) => s.length));
   const lines: string[] = [];
   if (names.length) {
     lines.push(`${'name'.padEnd(width)}  ${'shape'.padEnd(shapeWidth)}  dtype`);
-    names.forEach((n, i) => lines.push(`${n.padEnd(width)}  ${shapes[i]!.padEnd(shapeWidth)}  ${summary.tensors[n]!.dtype}`));
+    names.forEach((n, i) => lines.push(`${n.padEnd(width)}  ${shapes[i].padEnd(shapeWidth)}  ${summary.tensors[n].dtype}`));
   }
   const meta = Object.entries(summary.meta);
   if (meta.length) {

@@ -52,7 +52,7 @@ export function registerCurriculum(program: Command): void {
       const cwd = process.cwd();
       const outDir = path.resolve(cwd, outDirFlag('curriculum', flags)); // checked before any training
       const options = pairs(flags.set, '--set');
-      for (const key of ['thresholds', 'search', 'h0', 'threshold'] as const) if (flags[key] !== undefined) options[key] = parseValue(flags[key]!);
+      for (const key of ['thresholds', 'search', 'h0', 'threshold'] as const) if (flags[key] !== undefined) options[key] = parseValue(flags[key]);
       const hostOptions = pairs(flags.hostOption, '--host-option');
       if (flags.dataset) hostOptions.dataset = flags.dataset;
       const examples = Number(flags.examples);

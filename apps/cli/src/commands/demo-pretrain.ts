@@ -53,7 +53,7 @@ export function registerDemoPretrainClip(demo: Command): void {
       }
       const curve = meta.retrieval.map((r) => `${(100 * r.accuracy).toFixed(1)}% at ${r.step}`).join(', ');
       process.stdout.write(
-        `tiny CLIP: retrieval top-1 ${curve} (512 held-out images, batches of 64); final loss ${meta.losses[meta.losses.length - 1]!.toFixed(4)}; ` +
+        `tiny CLIP: retrieval top-1 ${curve} (512 held-out images, batches of 64); final loss ${meta.losses[meta.losses.length - 1].toFixed(4)}; ` +
           `${meta.parameters} parameters; ${meta.trainSeconds.toFixed(0)} s training, ${meta.seconds.toFixed(0)} s in all\nwritten: ${out}\n`,
       );
     });

@@ -24,10 +24,10 @@ describeShared('clip-vg predict --engine onnx on the tiny golden checkpoint', ()
       expect([code, err.split('\n').filter((l) => /clip-vg: (?!backend|wrote)/.test(l))]).toEqual([0, []]);
       boxes[engine] = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l).box);
     }
-    boxes.onnx!.forEach((box, i) => box.forEach((v, k) => expect(Math.abs(v - boxes.tfjs![i]![k]!)).toBeLessThan(1e-3)));
+    boxes.onnx.forEach((box, i) => box.forEach((v, k) => expect(Math.abs(v - boxes.tfjs[i][k])).toBeLessThan(1e-3)));
     cases.forEach((c, i) => {
       const tolerance = Math.max(c.width, c.height) === 64 ? 0.5 : 2;
-      boxes.onnx![i]!.forEach((v, k) => expect(Math.abs(v - c.pred_xyxy_pixels[k]!)).toBeLessThanOrEqual(tolerance));
+      boxes.onnx[i].forEach((v, k) => expect(Math.abs(v - c.pred_xyxy_pixels[k])).toBeLessThanOrEqual(tolerance));
     });
   }, 120_000);
 

@@ -25,7 +25,7 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
   function expectGoldenBoxes(rows: { box: number[] }[]): void {
     cases().forEach((c, i) => {
       const tolerance = Math.max(c.width, c.height) === imsize ? 0.5 : 2;
-      rows[i]!.box.forEach((v, k) => expect(Math.abs(v - c.pred_xyxy_pixels[k]!)).toBeLessThanOrEqual(tolerance));
+      rows[i].box.forEach((v, k) => expect(Math.abs(v - c.pred_xyxy_pixels[k])).toBeLessThanOrEqual(tolerance));
     });
   }
 
@@ -48,7 +48,7 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
   });
 
   test('single image: the box, --json and --viz', async () => {
-    const c = cases()[4]!;
+    const c = cases()[4];
     const plain = await runCli(['predict', ...common(), '--image', golden(c.image), '--text', c.text]);
     expect(plain.code).toBe(0);
     expect(plain.out).toMatch(/^\[-?\d+\.\d\d, -?\d+\.\d\d, -?\d+\.\d\d, -?\d+\.\d\d\]\n$/);
@@ -59,7 +59,7 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
     const row = JSON.parse(json.out);
     expect(row).toMatchObject({ image: golden(c.image), text: c.text });
     expect(row.boxNormalized).toHaveLength(4);
-    row.box.forEach((v: number, k: number) => expect(Math.abs(v - c.pred_xyxy_pixels[k]!)).toBeLessThanOrEqual(2));
+    row.box.forEach((v: number, k: number) => expect(Math.abs(v - c.pred_xyxy_pixels[k])).toBeLessThanOrEqual(2));
     expect(readFileSync(viz).subarray(1, 4).toString()).toBe('PNG');
   });
 

@@ -105,12 +105,12 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
         // the tokenizer names the row of the chunk ("text 2 is 80 tokens ..."): name its line instead
         const message = oneLine(error).replace('(pass truncate to cut it)', '(pass --truncate to cut it)');
         const row = /^text (\d+) /.exec(message);
-        const query = chunk[row ? Number(row[1]) : 0] ?? chunk[0]!;
+        const query = chunk[row ? Number(row[1]) : 0] ?? chunk[0];
         throw new CliError(`${query.where}: ${row ? message.replace(/^text \d+ /, 'the text ') : message}`);
       }
-      predictions.push(...results.map((r, i) => ({ image: chunk[i]!.image, text: chunk[i]!.text, box: r.box, boxNormalized: r.boxNormalized })));
+      predictions.push(...results.map((r, i) => ({ image: chunk[i].image, text: chunk[i].text, box: r.box, boxNormalized: r.boxNormalized })));
       progress?.tick(chunk.length);
-      if (single && options.viz) await writeViz(options.viz, images[0]!, predictions[0]!);
+      if (single && options.viz) await writeViz(options.viz, images[0], predictions[0]);
     }
     progress?.stop();
     if (batch) {
@@ -119,7 +119,7 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
     } else if (options.json) {
       process.stdout.write(`${JSON.stringify(predictions[0])}\n`);
     } else {
-      process.stdout.write(`[${predictions[0]!.box.map((v) => v.toFixed(2)).join(', ')}]\n`);
+      process.stdout.write(`[${predictions[0].box.map((v) => v.toFixed(2)).join(', ')}]\n`);
     }
   } finally {
     await grounder.dispose();

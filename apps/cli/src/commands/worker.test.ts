@@ -68,7 +68,7 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
   it('stops on SIGTERM (exit 0) when idle', async () => {
     const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--artifacts', path.join(dir, 'idle')], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
-    await new Promise<void>((resolve) => child.stderr!.on('data', (b: Buffer) => /waiting for jobs/.test(b.toString()) && resolve()));
+    await new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => /waiting for jobs/.test(b.toString()) && resolve()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -83,7 +83,7 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
       children.push(child);
       const lines: string[] = [];
       logs.push(lines);
-      return new Promise<void>((resolve) => child.stderr!.on('data', (b: Buffer) => {
+      return new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => {
         lines.push(...b.toString().split('\n').filter(Boolean));
         if (lines.some((l) => /waiting for jobs/.test(l))) resolve();
       }));
@@ -98,7 +98,7 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
       if (m && !killed) {
         killed = true;
         const i = logs.findIndex((l) => l.some((x) => x.startsWith(`${m[1]}:`)));
-        children[i]!.kill('SIGKILL');
+        children[i].kill('SIGKILL');
       }
     };
     const remote = (await runDemo({

@@ -26,9 +26,9 @@ const FILE_PROBLEMS: Record<string, string> = {
 /** Node's raw file-system messages (`EISDIR: illegal operation on a directory, open '/x'`) as `/x: is a folder, ...`. */
 function fileProblem(message: string): string | undefined {
   const m = /^(E[A-Z]+): [^,]*, \w+ '([^']+)'(?: -> '([^']+)')?/.exec(message);
-  if (!m || !FILE_PROBLEMS[m[1]!]) return undefined;
+  if (!m || !FILE_PROBLEMS[m[1]]) return undefined;
   const file = m[1] === 'EEXIST' && m[3] ? m[3] : m[2];
-  return `${file}: ${FILE_PROBLEMS[m[1]!]}`;
+  return `${file}: ${FILE_PROBLEMS[m[1]]}`;
 }
 
 /** One line, whatever the error: the first line of its message; raw file-system errors as `<file>: <problem>`. */

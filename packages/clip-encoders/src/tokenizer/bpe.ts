@@ -32,7 +32,7 @@ export class BytePairEncoder {
           merged.push(first + second);
           i += 2;
         } else {
-          merged.push(word[i]!);
+          merged.push(word[i]);
           i += 1;
         }
       }
@@ -48,7 +48,7 @@ export class BytePairEncoder {
       const rank = this.ranks.get(`${word[i]} ${word[i + 1]}`);
       if (rank !== undefined && rank < bestRank) {
         bestRank = rank;
-        best = [word[i]!, word[i + 1]!];
+        best = [word[i], word[i + 1]];
       }
     }
     return best;

@@ -71,7 +71,7 @@ export function ftfyUnescapeHtml(text: string): string {
     if (!match.startsWith('&#')) {
       const known = entity(name);
       if (known !== undefined) return known;
-      return Object.prototype.hasOwnProperty.call(FTFY_UPPERCASE_ENTITIES, name) ? FTFY_UPPERCASE_ENTITIES[name]! : match;
+      return Object.prototype.hasOwnProperty.call(FTFY_UPPERCASE_ENTITIES, name) ? FTFY_UPPERCASE_ENTITIES[name] : match;
     }
     const unescaped = htmlUnescape(match);
     // A partial decode (`&#12ab;`) leaves the `;` behind; ftfy keeps the original then.

@@ -46,6 +46,7 @@ function fixSegment(segment: string, unescape: boolean): string {
     text = text.replace(/[\u201c-\u201f]/g, '"').replace(/[\u02bc\u2018-\u201b]/g, "'");
     text = text.replace(/\r\n/g, '\n').replace(/[\r\u2028\u2029\x85]/g, '\n');
     text = text.replace(/[\ud800-\udfff]/gu, '\ufffd'); // with /u only lone surrogates match
+    // eslint-disable-next-line no-control-regex -- strips ANSI escape sequences, as the reference cleaner does
     text = text.replace(/\x1b\[((?:\p{Nd}|;)*)([a-zA-Z])/gu, '');
     text = text.replace(CONTROL_CHARS, '');
     text = text.normalize('NFC');
@@ -59,7 +60,7 @@ const WINDOWS_1252_C1 =
   '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
 
 function fixC1Controls(text: string): string {
-  return text.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!);
+  return text.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]);
 }
 
 const LIGATURES: ReadonlyMap<string, string> = new Map([
@@ -78,4 +79,5 @@ function fixCharacterWidth(text: string): string {
   return text.replace(/[\u3000\uff01-\uffef]/g, (c) => (c === '\u3000' ? ' ' : c.normalize('NFKC')));
 }
 
+// eslint-disable-next-line no-control-regex -- the control characters are what this pattern removes
 const CONTROL_CHARS = /[\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufeff\ufff9-\ufffc]/g;

@@ -22,7 +22,7 @@ export function parseMerges(text: string, source: string, limit = Infinity): Arr
   const lines = text.split('\n');
   const merges: Array<[string, string]> = [];
   for (let i = 1; i < lines.length && merges.length < limit; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
+    const line = lines[i].replace(/\r$/, '');
     if (line === '') continue;
     const parts = line.split(' ');
     if (parts.length !== 2 || !parts[0] || !parts[1]) {
@@ -126,6 +126,6 @@ function loadVocabularyFromFolder(dir: string): BpeVocabulary {
   }
   if (has('tokenizer.json')) return loadTokenizerJson(path.join(dir, 'tokenizer.json'));
   const gz = readdirSync(dir).filter((f) => f.endsWith('.txt.gz')).sort();
-  if (gz.length > 0) return vocabularyFromOpenAiMerges(readText(path.join(dir, gz[0]!)), path.join(dir, gz[0]!));
+  if (gz.length > 0) return vocabularyFromOpenAiMerges(readText(path.join(dir, gz[0])), path.join(dir, gz[0]));
   throw new Error(`${dir}: no CLIP vocabulary here (expected vocab.json+merges.txt, tokenizer.json or bpe_simple_vocab_16e6.txt.gz)`);
 }

@@ -48,11 +48,11 @@ test('OpenAI → HF uses transformers\' CLIPModel names', () => {
 test('q, k and v are the three row blocks of in_proj; projections are transposed', () => {
   const openai = openAIWeights();
   const hf = openAIToHF(openai);
-  const packed = openai['visual.transformer.resblocks.1.attn.in_proj_weight']!.toFloat32Array(); // [12, 4]
-  expect(hf['vision_model.encoder.layers.1.self_attn.k_proj.weight']!.shape).toEqual([4, 4]);
-  expect(hf['vision_model.encoder.layers.1.self_attn.k_proj.weight']!.toFloat32Array()).toEqual(packed.slice(16, 32));
-  const proj = openai['visual.proj']!.toFloat32Array(); // [4, 6]
-  const hfProj = hf['visual_projection.weight']!; // [6, 4]
+  const packed = openai['visual.transformer.resblocks.1.attn.in_proj_weight'].toFloat32Array(); // [12, 4]
+  expect(hf['vision_model.encoder.layers.1.self_attn.k_proj.weight'].shape).toEqual([4, 4]);
+  expect(hf['vision_model.encoder.layers.1.self_attn.k_proj.weight'].toFloat32Array()).toEqual(packed.slice(16, 32));
+  const proj = openai['visual.proj'].toFloat32Array(); // [4, 6]
+  const hfProj = hf['visual_projection.weight']; // [6, 4]
   expect(hfProj.shape).toEqual([6, 4]);
   expect(hfProj.toFloat32Array()[1 * 4 + 2]).toBe(proj[2 * 6 + 1]);
 });

@@ -64,7 +64,7 @@ export function hfToOpenAIStateDict(source: WeightSource): WeightSource {
   const consumed = new Set<string>();
   const take = (key: string): WeightTensor => {
     consumed.add(key);
-    return source[key]!;
+    return source[key];
   };
   for (const [hf, openai] of PLAIN_RENAMES) if (source[hf]) out[openai] = take(hf);
   for (const [hf, openai] of TRANSPOSED_RENAMES) if (source[hf]) out[openai] = transpose2d(take(hf));
@@ -93,7 +93,7 @@ export function openAIToHF(source: WeightSource): WeightSource {
   const consumed = new Set<string>();
   const take = (key: string): WeightTensor => {
     consumed.add(key);
-    return source[key]!;
+    return source[key];
   };
   for (const [hf, openai] of PLAIN_RENAMES) if (source[openai]) out[hf] = take(openai);
   for (const [hf, openai] of TRANSPOSED_RENAMES) if (source[openai]) out[hf] = transpose2d(take(openai));
@@ -107,7 +107,7 @@ export function openAIToHF(source: WeightSource): WeightSource {
       for (const kind of ['weight', 'bias'] as const) {
         const packed = source[`${openai}attn.in_proj_${kind}`];
         if (!packed) continue;
-        const width = take(`${openai}attn.in_proj_${kind}`).shape[0]! / 3;
+        const width = take(`${openai}attn.in_proj_${kind}`).shape[0] / 3;
         ['q', 'k', 'v'].forEach((p, i) => (out[`${hf}self_attn.${p}_proj.${kind}`] = sliceRows(packed, i * width, width)));
       }
     }

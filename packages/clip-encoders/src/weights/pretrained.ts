@@ -52,7 +52,7 @@ async function loadFolder(dir: string): Promise<LoadedWeights> {
   const candidates = preferred ? [preferred] : readdirSync(dir).filter((name) => WEIGHT_EXTENSIONS.includes(path.extname(name)));
   if (candidates.length === 0) throw new Error(`${dir}: no ${WEIGHTS_FILE}, pytorch_model.bin, .pth or .pt file in the folder`);
   if (candidates.length > 1) throw new Error(`${dir}: several weight files (${candidates.join(', ')}); pass one of them`);
-  return loadFile(path.join(dir, candidates[0]!), config);
+  return loadFile(path.join(dir, candidates[0]), config);
 }
 
 async function loadFile(file: string, folderConfig: Partial<ClipConfig>): Promise<LoadedWeights> {

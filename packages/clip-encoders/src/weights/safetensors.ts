@@ -26,7 +26,7 @@ export function readSafetensorsWeights(file: string): { tensors: WeightSource; m
 export function writeSafetensorsWeights(file: string, weights: WeightSource, metadata: Record<string, string> = {}): void {
   const entries: Record<string, LazySafetensorsEntry> = {};
   for (const name of Object.keys(weights).sort()) {
-    const weight = weights[name]!;
+    const weight = weights[name];
     entries[name] = { dtype: 'F32', shape: weight.shape, data: () => weight.toFloat32Array() };
   }
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -50,13 +50,13 @@ export function transpose2d(tensor: WeightTensor): WeightTensor {
 
 /** Stack along the first axis (q, k, v → in_proj). */
 export function concatRows(tensors: WeightTensor[]): WeightTensor {
-  const rest = tensors[0]!.shape.slice(1);
+  const rest = tensors[0].shape.slice(1);
   for (const t of tensors) {
     if (t.shape.slice(1).join() !== rest.join()) {
       throw new Error(`concatRows: shapes [${tensors.map((x) => `[${x.shape}]`).join(', ')}] differ beyond the first axis`);
     }
   }
-  const rows = tensors.reduce((sum, t) => sum + t.shape[0]!, 0);
+  const rows = tensors.reduce((sum, t) => sum + t.shape[0], 0);
   return weightTensor([rows, ...rest], () => {
     const parts = tensors.map((t) => t.toFloat32Array());
     const out = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));

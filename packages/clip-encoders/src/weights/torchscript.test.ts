@@ -14,5 +14,5 @@ test('nested modules become dotted names; plain tensor attributes named attn_mas
   expect(isTorchScriptModule(root)).toBe(true);
   const flat = torchScriptStateDict(root);
   expect(Object.keys(flat)).toEqual(['logit_scale', 'transformer.0.bias']);
-  expect(flat['transformer.0.bias']!.toFloat32Array()).toEqual(new Float32Array([1]));
+  expect(flat['transformer.0.bias'].toFloat32Array()).toEqual(new Float32Array([1]));
 });

@@ -23,8 +23,8 @@ export function checkWeights(
   const missing = [...expected.keys()].filter((name) => !source[name]);
   const unexpected = Object.keys(source).filter((name) => !expected.has(name) && !ignored.includes(name));
   const mismatched = [...expected.entries()]
-    .filter(([name, shape]) => source[name] && source[name]!.shape.join(',') !== shape.join(','))
-    .map(([name, shape]) => `${name} [${source[name]!.shape}] ≠ [${shape}]`);
+    .filter(([name, shape]) => source[name] && source[name].shape.join(',') !== shape.join(','))
+    .map(([name, shape]) => `${name} [${source[name].shape}] ≠ [${shape}]`);
   const problems: string[] = [];
   if (missing.length) problems.push(`missing ${missing.length} (${list(missing)})`);
   if (unexpected.length) problems.push(`unexpected ${unexpected.length} (${list(unexpected)})`);

@@ -64,7 +64,7 @@ async function runMsa<M, S extends Sample>(sources: Record<string, S[]>, host: C
   for (let step = 1; remaining.length > 0; step++) {
     const stage = `msa step ${step}`;
     const candidates = order === 'fixed' ? [remaining[0]] : remaining;
-    const winner = await choosePair(host, trace, stage, D, candidates, names, sources, H, h0, measurerSet);
+    const winner = await choosePair(host, trace, stage, D, candidates, names, sources, H, h0);
     if (!winner) {
       trace.add({ kind: 'stop', stage, message: `no remaining source has samples with ${describeThreshold(h0)} under any measurer; stop` });
       break;
@@ -106,7 +106,7 @@ async function runMsa<M, S extends Sample>(sources: Record<string, S[]>, host: C
 /** Steps (1)+(2): every allowed (source, measurer) pair at h0; the best val accuracy wins, earliest on ties. */
 async function choosePair<M, S extends Sample>(
   host: CurriculumHost<M, S>, trace: TraceRecorder, stage: string, D: S[], candidates: string[], names: string[],
-  sources: Record<string, S[]>, H: Map<string, number[]>, h0: number, measurerSet: MeasurerSet,
+  sources: Record<string, S[]>, H: Map<string, number[]>, h0: number,
 ): Promise<{ source: string; measurer: string; candidate: Candidate<M, S> } | undefined> {
   let winner: { source: string; measurer: string; candidate: Candidate<M, S> } | undefined;
   host.prefetch?.(

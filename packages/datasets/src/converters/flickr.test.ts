@@ -24,11 +24,11 @@ ${object(['8'], '<nobndbox>0</nobndbox><scene>1</scene>')}
 describe('Flickr30k Entities parsing', () => {
   it('splits captions into words and bracketed phrases', () => {
     const [first, second] = parseFlickrSentences(SENTENCES);
-    expect(first!.sentence).toBe('Two young guys with shaggy hair look at their hands while hanging out in the yard .');
-    expect(first!.phrases.map((p) => [p.phrase, p.chainId, p.firstWord])).toEqual([
+    expect(first.sentence).toBe('Two young guys with shaggy hair look at their hands while hanging out in the yard .');
+    expect(first.phrases.map((p) => [p.phrase, p.chainId, p.firstWord])).toEqual([
       ['Two young guys', '1', 0], ['shaggy hair', '2', 4], ['their hands', '3', 8], ['the yard', '8', 14],
     ]);
-    expect(second!.phrases[2]).toEqual({ phrase: 'a truck', chainId: '9', types: ['vehicles', 'scene'], firstWord: 6 });
+    expect(second.phrases[2]).toEqual({ phrase: 'a truck', chainId: '9', types: ['vehicles', 'scene'], firstWord: 6 });
   });
 
   it('reads 0-based boxes per chain, an object may name several chains', () => {
@@ -64,7 +64,7 @@ describe('convertFlickr30kEntities', () => {
       const out = path.join(root, 'splits');
       const written = convertFlickr30kEntities({ entitiesRoot: root, outDir: out });
       expect(written).toEqual([{ split: 'val', file: path.join(out, 'flickr', 'flickr_val.pth'), rows: 4, images: 1, skippedImages: ['1234.jpg'] }]);
-      const records = loadSplitFile(written[0]!.file, 'flickr');
+      const records = loadSplitFile(written[0].file, 'flickr');
       expect(records[0]).toMatchObject({ id: 'val:0', image: '1000092795.jpg', box: [158, 99, 349, 334], text: 'Two young guys' });
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -104,10 +104,10 @@ export function flickrImageRows(imageId: string, sentences: readonly FlickrSente
 
 function unionBox(boxes: readonly number[][]): number[] {
   return [
-    Math.min(...boxes.map((b) => b[0]!)),
-    Math.min(...boxes.map((b) => b[1]!)),
-    Math.max(...boxes.map((b) => b[2]!)),
-    Math.max(...boxes.map((b) => b[3]!)),
+    Math.min(...boxes.map((b) => b[0])),
+    Math.min(...boxes.map((b) => b[1])),
+    Math.max(...boxes.map((b) => b[2])),
+    Math.max(...boxes.map((b) => b[3])),
   ];
 }
 
@@ -160,7 +160,7 @@ export function convertFlickr30kEntities(options: ConvertFlickrOptions): Convert
 function allTags(xml: string, tag: string): string[] {
   const out: string[] = [];
   const re = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'g');
-  for (let m = re.exec(xml); m; m = re.exec(xml)) out.push(m[1]!);
+  for (let m = re.exec(xml); m; m = re.exec(xml)) out.push(m[1]);
   return out;
 }
 

@@ -88,7 +88,7 @@ describe('convertRefer', () => {
       ]);
       const train = loadSplitFile(path.join(out, 'unc', 'unc_train.pth'), 'unc');
       expect(train.map((r) => r.box)).toEqual([[303, 69, 596, 494], [10, 20, 40, 60], [10, 20, 40, 60]]);
-      expect(train[0]!.boxOriginal).toEqual([303.58, 69.03, 293.29, 425.79]);
+      expect(train[0].boxOriginal).toEqual([303.58, 69.03, 293.29, 425.79]);
       expect(existsSync(path.join(out, 'unc', 'unc_trainval.pth'))).toBe(false);
       expect(() => convertRefer({ dataset: 'gref', referRoot, outDir: out })).toThrow(`${path.join(referRoot, 'refcocog', 'refs(google).p')}: not found`);
     } finally {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
@@ -32,21 +32,21 @@ describeShared('convertReferit on the real text_objseg ReferIt files', () => {
     const boxes = JSON.parse(readFileSync(real('referit_bbox.json'), 'utf8')) as Record<string, number[]>;
     const sizes = JSON.parse(readFileSync(real('referit_imsize.json'), 'utf8')) as Record<string, [number, number]>;
     const val = new Set(readFileSync(real('referit_val_imlist.txt'), 'utf8').split('\n').filter(Boolean));
-    const names = Object.keys(boxes).filter((name) => val.has(name.split('_')[0]!));
+    const names = Object.keys(boxes).filter((name) => val.has(name.split('_')[0]));
     const splitsDir = path.join(work, 'splits-json');
-    require('node:fs').mkdirSync(splitsDir, { recursive: true });
+    mkdirSync(splitsDir, { recursive: true });
     writeFileSync(path.join(splitsDir, 'referit_bbox.json'), JSON.stringify(boxes));
     writeFileSync(path.join(splitsDir, 'referit_query_val.json'), JSON.stringify(Object.fromEntries(names.map((n) => [n, [`object ${n}`]]))));
 
     const [written] = convertReferit({ splitsDir, outDir: path.join(work, 'out') });
     expect(written).toMatchObject({ split: 'val', rows: names.length, images: val.size, skippedImages: [] });
-    const records = loadSplitFile(written!.file, 'referit');
+    const records = loadSplitFile(written.file, 'referit');
     expect(records).toHaveLength(names.length);
     for (const [i, record] of records.entries()) {
-      const name = names[i]!;
+      const name = names[i];
       expect(record.image).toBe(`${name.split('_')[0]}.jpg`);
       expect(record.box).toEqual(boxes[name]);
-      const [width, height] = sizes[record.image]!;
+      const [width, height] = sizes[record.image];
       expect(record.box[2] < width && record.box[3] < height && record.box[0] >= 0 && record.box[1] >= 0).toBe(true);
     }
   });
@@ -57,7 +57,7 @@ describeShared('convertReferit on the real text_objseg ReferIt files', () => {
   withQueryFile('converts the real val queries into 5,842 rows over 1,000 images (needs referit_query_val.json)', () => {
     const [written] = convertReferit({ splitsDir: path.dirname(queryVal), outDir: path.join(work, 'real'), splits: ['val'] });
     expect(written).toMatchObject({ rows: 5842, images: 1000 });
-    const records = loadSplitFile(written!.file, 'referit');
+    const records = loadSplitFile(written.file, 'referit');
     expect(records.filter((r) => /™/.test(r.text))).toHaveLength(3);
   });
 });

@@ -37,7 +37,7 @@ describeShared('loadSplitFile on the torch.save fixtures', () => {
       it(`${name}${variant}.pth`, () => {
         const records = loadSplitFile(sharedPath('fixtures', 'torch-save', `${name}${variant}.pth`), dataset);
         expect(records.map(({ image, box, text, boxOriginal }) => ({ image, box, text, boxOriginal }))).toEqual(expected);
-        expect(records[0]!.id).toBe(`${splitNameOf(`${name}.pth`, dataset)}:0`);
+        expect(records[0].id).toBe(`${splitNameOf(`${name}.pth`, dataset)}:0`);
       });
     }
   }
@@ -56,8 +56,8 @@ describeShared('loadSplitFile on the torch.save fixtures', () => {
       copyFileSync(sharedPath('fixtures', 'torch-save', 'unc_train_pseudo_raw.legacy.pth'), path.join(root, 'splits', 'unc', 'unc_train.pth'));
       const records = loadSplit({ dataset: 'unc', split: 'trainval', splitRoot: path.join(root, 'splits'), dataRoot: path.join(root, 'images'), prompt: 'find {pseudo_query}' });
       expect(records.map((r) => r.id)).toEqual(['train:0', 'train:1', 'val:0', 'val:1']);
-      expect(records[2]!.image).toBe(path.join(root, 'images', 'other/images/mscoco/images/train2014', 'COCO_train2014_000000000839.jpg'));
-      expect(records[3]!.text).toBe('find man right');
+      expect(records[2].image).toBe(path.join(root, 'images', 'other/images/mscoco/images/train2014', 'COCO_train2014_000000000839.jpg'));
+      expect(records[3].text).toBe('find man right');
       expect(() => loadSplit({ dataset: 'unc', split: 'testA', splitRoot: path.join(root, 'splits') })).toThrow(
         `${path.join(root, 'splits', 'unc', 'unc_testA.pth')}: split file not found`,
       );

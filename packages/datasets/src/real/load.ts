@@ -63,7 +63,7 @@ export function loadSplit(options: LoadSplitOptions): GroundingRecord[] {
 /** The dataset's image folder under `dataRoot`: the first spelling that exists, else the preferred one. */
 export function resolveImageDir(dataRoot: string, dataset: DatasetName): string {
   const candidates = DATASETS[dataset].imageDir.map((dir) => path.join(dataRoot, dir));
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[0];
 }
 
 /** `unc_val.pth` → `val`; `unc_train_pseudo.legacy.pth` → `train_pseudo`; otherwise the bare file name. */

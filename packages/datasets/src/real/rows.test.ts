@@ -44,8 +44,8 @@ describe('recordsFromSplit', () => {
 
   it('keeps the 5-element positions for CLIP-VG iou-result rows, even for Flickr', () => {
     const row = ['a.jpg', PLACEHOLDER, [1, 2, 30, 40], 'left man', [0.1], [0.2], 0.5];
-    expect(recordsFromSplit([row], 'flickr')[0]!.box).toEqual([1, 2, 30, 40]);
-    expect(recordsFromSplit([row], 'unc')[0]!.box).toEqual([1, 2, 31, 42]);
+    expect(recordsFromSplit([row], 'flickr')[0].box).toEqual([1, 2, 30, 40]);
+    expect(recordsFromSplit([row], 'unc')[0].box).toEqual([1, 2, 31, 42]);
   });
 
   it('names the file and row of a malformed row', () => {
@@ -68,9 +68,9 @@ describe('recordsToRows', () => {
   });
   it('converts an edited box back to the stored format', () => {
     const [record] = recordsFromSplit([['a.jpg', 'm', [10, 20, 5, 6], 'cat', []]], 'unc');
-    record!.box = [1, 2, 11, 22];
-    expect(recordsToRows([record!], 'unc')[0]).toEqual(['a.jpg', PLACEHOLDER, [1, 2, 10, 20], 'cat', PLACEHOLDER]);
-    expect(recordsToRows([record!], 'flickr')[0]).toEqual(['a.jpg', [1, 2, 11, 22], 'cat']);
+    record.box = [1, 2, 11, 22];
+    expect(recordsToRows([record], 'unc')[0]).toEqual(['a.jpg', PLACEHOLDER, [1, 2, 10, 20], 'cat', PLACEHOLDER]);
+    expect(recordsToRows([record], 'flickr')[0]).toEqual(['a.jpg', [1, 2, 11, 22], 'cat']);
   });
 });
 

@@ -29,7 +29,7 @@ describeShared('loadSeparateSources', () => {
         { order: 1, source: 'template', threshold: '0_5', thresholdValue: 0.5 },
         { order: 2, source: 'relation', threshold: '0_45', thresholdValue: 0.45 },
       ]);
-      expect(sources[1]!.records[1]).toMatchObject({ id: '2_relation:1', source: 'relation', text: 'blue shirt', box: [5, 6, 55, 66] });
+      expect(sources[1].records[1]).toMatchObject({ id: '2_relation:1', source: 'relation', text: 'blue shirt', box: [5, 6, 55, 66] });
       expect(() => loadSeparateSources(root, 'gref')).toThrow('no train_separate folder');
     } finally {
       rmSync(root, { recursive: true, force: true });

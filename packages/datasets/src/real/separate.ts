@@ -36,7 +36,7 @@ export function parseSeparateFileName(
   // Raw (not yet selected) sources carry no threshold: everything with r > 0 would be 0_0, so report 0.
   const threshold = tail[2] ?? '';
   const thresholdValue = threshold ? Number(threshold.replace('_', '.')) : 0;
-  return { order: Number(prefix[1]), source: tail[1]!, threshold, thresholdValue };
+  return { order: Number(prefix[1]), source: tail[1], threshold, thresholdValue };
 }
 
 /**

@@ -154,7 +154,7 @@ async function readImageSizes(
         if (!width || !height) throw new Error('no width/height in the header');
         sizes.set(image, { width, height });
       } catch (error) {
-        report.unreadableImages.push({ image, error: (error instanceof Error ? error.message : String(error)).split('\n')[0]! });
+        report.unreadableImages.push({ image, error: (error instanceof Error ? error.message : String(error)).split('\n')[0] });
       }
     }
   };

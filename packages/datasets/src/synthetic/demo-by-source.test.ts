@@ -98,7 +98,7 @@ describe('demo world with expressions by source', () => {
     const labels = world.pseudo[source];
     expect(new Set(labels.map((l) => l.record.id)).size).toBe(labels.length);
     for (const l of labels) {
-      const scene = world.images[l.imageIndex]!.scene;
+      const scene = world.images[l.imageIndex].scene;
       expect(l.record.source).toBe(source);
       expect(demoExpressionKind(l.record.text)).toBe(source);
       expect(resolveDemoExpression(l.record.text, scene)).toEqual([l.target]);
@@ -121,11 +121,11 @@ describe('demo world with expressions by source', () => {
     const offsets: number[] = [];
     for (const l of labels) {
       expect(l.failure).toBe(l.correct ? null : 'wrongBox');
-      const scene = world.images[l.imageIndex]!.scene;
-      const centres = scene.objects.map((o) => Math.hypot((l.record.boxOriginal[0]! + l.record.boxOriginal[2]! / 2) - o.cx, (l.record.boxOriginal[1]! + l.record.boxOriginal[3]! / 2) - o.cy));
+      const scene = world.images[l.imageIndex].scene;
+      const centres = scene.objects.map((o) => Math.hypot((l.record.boxOriginal[0] + l.record.boxOriginal[2] / 2) - o.cx, (l.record.boxOriginal[1] + l.record.boxOriginal[3] / 2) - o.cy));
       const nearest = centres.indexOf(Math.min(...centres));
       expect(nearest === l.target).toBe(l.correct);
-      const o = scene.objects[nearest]!;
+      const o = scene.objects[nearest];
       const [x, , w] = l.record.boxOriginal as [number, number, number, number];
       if (x > 0 && x + w < 48 && o.box[0] > 0 && o.box[2] < 48) offsets.push((x + w / 2 - (o.box[0] + o.box[2]) / 2) / (o.box[2] - o.box[0]));
     }
@@ -142,8 +142,8 @@ describe('demo world with expressions by source', () => {
         expect(demoExpressionKind(r.text)).toBe(r.kind);
         const matches = resolveDemoExpression(r.text, scene);
         expect(matches).toHaveLength(1);
-        expect(scene.objects[matches[0]!]!.box).toEqual(r.box);
-        expect(demoExpressionsOfKind(scene, matches[0]!, r.kind!)).toContain(r.text);
+        expect(scene.objects[matches[0]].box).toEqual(r.box);
+        expect(demoExpressionsOfKind(scene, matches[0], r.kind!)).toContain(r.text);
         for (const w of r.text.split(' ')) expect(words.has(w)).toBe(true);
       }
     }
@@ -165,7 +165,7 @@ describe('demo world with expressions by source', () => {
     expect(all3.length).toBeGreaterThan(2500);
     for (const kind of DEMO_EXPRESSION_KINDS) expect(Math.abs(all3.filter((r) => r.kind === kind).length / all3.length - 1 / 3)).toBeLessThan(0.03);
     // the oracle's text is the text the source of that kind gives the same object
-    const sourceText = new Map<string, string>(PSEUDO_SOURCES.flatMap((s) => world.pseudo[s].map((l) => [`${s} ${l.record.image} ${world.images[l.imageIndex]!.scene.objects[l.target]!.box}`, l.record.text] as const)));
+    const sourceText = new Map<string, string>(PSEUDO_SOURCES.flatMap((s) => world.pseudo[s].map((l) => [`${s} ${l.record.image} ${world.images[l.imageIndex].scene.objects[l.target].box}`, l.record.text] as const)));
     for (const r of world.splits.train) expect(sourceText.get(`${r.kind} ${r.image} ${r.box}`)).toBe(r.text);
   });
 

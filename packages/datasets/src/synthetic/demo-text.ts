@@ -229,10 +229,10 @@ export function resolveDemoExpression(text: string, scene: Scene): number[] {
   const ordinal = CAPTION_PATTERN.exec(text);
   if (!ordinal) return resolveExpression(text, scene);
   const axis = ordinal[2] as DemoOrderAxis;
-  const rank = (DEMO_ORDINALS as readonly string[]).indexOf(ordinal[1]!);
+  const rank = (DEMO_ORDINALS as readonly string[]).indexOf(ordinal[1]);
   const sorted = scene.objects.map((_, k) => k).sort((a, b) => coordinate(axis, scene.objects[a]) - coordinate(axis, scene.objects[b]));
   if (rank >= sorted.length) return [];
-  const c = coordinate(axis, scene.objects[sorted[rank]!]);
+  const c = coordinate(axis, scene.objects[sorted[rank]]);
   const m = margin(scene);
   return sorted.filter((k) => Math.abs(coordinate(axis, scene.objects[k]) - c) < m);
 }

@@ -59,9 +59,9 @@ describe('the demo world preset', () => {
         const scene = byFile.get(r.image)!.scene;
         const matches = resolveExpression(r.text, scene);
         expect(matches).toHaveLength(1);
-        const [x1, y1, x2, y2] = scene.objects[matches[0]!]!.box;
+        const [x1, y1, x2, y2] = scene.objects[matches[0]].box;
         expect(r.box).toEqual([x1, y1, x2, y2]);
-        const valid = demoExpressions(scene, matches[0]!);
+        const valid = demoExpressions(scene, matches[0]);
         expect(valid).toContain(r.text);
         expect(wordsOf(r.text).length).toBe(Math.min(...valid.map((t) => wordsOf(t).length)));
         for (const w of wordsOf(r.text)) expect(words.has(w)).toBe(true);
@@ -84,22 +84,22 @@ describe('the demo world preset', () => {
     const offsets: number[] = [];
     const logSizes: number[] = [];
     labels.forEach((l, i) => {
-      const gt = world.splits.train[i]!;
+      const gt = world.splits.train[i];
       expect(l.record.text).toBe(gt.text);
       expect(l.record.image).toBe(gt.image);
       expect(l.record.source).toBe(source);
       expect(l.correct).toBe(l.failure === null);
-      const scene = world.images[l.imageIndex]!.scene;
+      const scene = world.images[l.imageIndex].scene;
       const ious = scene.objects.map((o) => boxIou(l.record.box, o.box));
       const best = ious.indexOf(Math.max(...ious));
       expect(ious[best]).toBeGreaterThan(0.3);
-      if (ious[best]! >= 0.5) overlapping++;
+      if (ious[best] >= 0.5) overlapping++;
       // right labels: the target's box; wrong ones: another object's
       expect(best === l.target).toBe(l.correct);
       if (l.record.boxOriginal.some((v, k) => v !== gt.boxOriginal[k])) jittered++;
       // jitter around the (float) box of the object it came from, away from the image border
-      const [x, y, w, h] = l.record.boxOriginal as [number, number, number, number];
-      const [x1, y1, x2, y2] = scene.objects[best]!.box;
+      const [x, , w] = l.record.boxOriginal as [number, number, number, number];
+      const [x1, , x2] = scene.objects[best].box;
       if (x > 0 && x + w < 48 && x1 > 0 && x2 < 48) {
         offsets.push((x + w / 2 - (x1 + x2) / 2) / (x2 - x1));
         logSizes.push(Math.log(w / (x2 - x1)));
@@ -125,30 +125,30 @@ describe('the demo world preset', () => {
   test('pretraining scenes: their own stream, captions name every object left to right', () => {
     const scenes = demoPretrainScenes(0, 40);
     expect(demoPretrainScenes(0, 5, { start: 35 })).toEqual(scenes.slice(35));
-    const trainScene = createSyntheticWorld(demoWorldOptions({ seed: 0, train: 1, val: 0, test: 0 })).images[0]!.scene;
+    const trainScene = createSyntheticWorld(demoWorldOptions({ seed: 0, train: 1, val: 0, test: 0 })).images[0].scene;
     expect(scenes[0]).not.toEqual(trainScene);
     for (const scene of scenes) {
       const caption = demoCaption(scene);
       const parts = caption.split(' and ');
       expect(parts).toHaveLength(scene.objects.length);
       const sorted = scene.objects.slice().sort((a, b) => a.cx - b.cx);
-      parts.forEach((p, k) => expect(p).toBe(`a ${sorted[k]!.size} ${sorted[k]!.colour} ${sorted[k]!.kind}`));
+      parts.forEach((p, k) => expect(p).toBe(`a ${sorted[k].size} ${sorted[k].colour} ${sorted[k].kind}`));
       for (const w of wordsOf(caption)) expect(words.has(w)).toBe(true);
     }
-    expect(demoCaption(scenes[0]!)).toMatch(/^a (small|large) (red|green|blue|yellow) (circle|square|triangle|diamond)( and a .*)?$/);
+    expect(demoCaption(scenes[0])).toMatch(/^a (small|large) (red|green|blue|yellow) (circle|square|triangle|diamond)( and a .*)?$/);
   });
 
   test('renders dark, noisy backgrounds with the objects in their colours', () => {
-    const scene = world.images[0]!.scene;
+    const scene = world.images[0].scene;
     const image = renderScene(scene);
     const inObject = (x: number, y: number) => scene.objects.some((o) => x >= o.box[0] - 1 && x < o.box[2] + 1 && y >= o.box[1] - 1 && y < o.box[3] + 1);
     const background: number[] = [];
-    for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) if (!inObject(x, y)) background.push(image.data[(y * 48 + x) * 3]!);
+    for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) if (!inObject(x, y)) background.push(image.data[(y * 48 + x) * 3]);
     const mean = background.reduce((a, b) => a + b, 0) / background.length;
     const std = Math.sqrt(background.reduce((a, b) => a + (b - mean) ** 2, 0) / background.length);
     expect(mean).toBeLessThan(60);
     expect(std).toBeGreaterThan(5);
-    const o = scene.objects[0]!;
+    const o = scene.objects[0];
     const centre = ((Math.round(o.cy) * 48 + Math.round(o.cx)) * 3);
     const rgb = [...image.data.subarray(centre, centre + 3)];
     expect(Math.max(...rgb)).toBeGreaterThan(120);

@@ -231,14 +231,14 @@ function demoPseudoLabels(source: PseudoSource, images: SyntheticImage[], labell
   // an exact quota of wrong boxes, spread at random over the labels
   const wrong = new Set(createRng(deriveSeed(opts.seed, stream, -1)).shuffle(labelled.map((_, i) => i)).slice(0, Math.round(noise.wrongBox * labelled.length)));
   return labelled.map(({ imageIndex, target, text }, i) => {
-    const scene = images[imageIndex]!.scene;
+    const scene = images[imageIndex].scene;
     let boxOf = target;
     if (wrong.has(i)) {
       const others = scene.objects.map((_, j) => j).filter((j) => j !== target);
       boxOf = createRng(deriveSeed(opts.seed, stream + 100, i)).pick(others);
     }
-    const box = jitteredBox(scene.objects[boxOf]!.box, scene.width, createRng(deriveSeed(opts.seed, stream + 200, i)));
-    const rec = record(`train_pseudo_${source}:${i}`, images[imageIndex]!.file, box, text, source);
+    const box = jitteredBox(scene.objects[boxOf].box, scene.width, createRng(deriveSeed(opts.seed, stream + 200, i)));
+    const rec = record(`train_pseudo_${source}:${i}`, images[imageIndex].file, box, text, source);
     // correct = the box is the target's (jittered): the recipe's definition, which keeps the error rates exact;
     // `isCorrectLabel` (IoU ≥ 0.5) agrees except for ~1 in 4,000 small boxes that jitter and truncation shrink
     return { record: rec, imageIndex, target, correct: boxOf === target, failure: boxOf === target ? null : 'wrongBox' };

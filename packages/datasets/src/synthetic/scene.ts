@@ -91,7 +91,7 @@ export function generateScene(rng: Rng, options: SceneOptions): Scene {
     const colour = template && rng.chance(SHARE_COLOUR * share) ? template.colour : rng.pick(COLOURS);
     const size = rng.pick(SIZES);
     if (grid > 0) {
-      const cell = cells[objects.length]!;
+      const cell = cells[objects.length];
       const [cw, ch] = [width / grid, height / grid];
       const [cx, cy] = [((cell % grid) + 0.5) * cw, (Math.floor(cell / grid) + 0.5) * ch];
       const radius = (GRID_RADIUS[size] * Math.min(cw, ch)) / 2;

@@ -160,10 +160,10 @@ ${figure('plots/accuracy.png', 'Test Acc@0.5 per method')}
 ${details.map((f) => figure(f.src, f.caption)).join('\n')}
 <h2>Test examples</h2>
 <p>green: truth · red: the union baseline · blue: MSA</p>
-${files.map((f, k) => figure(f, examples[k]!.record.text)).join('\n')}
+${files.map((f, k) => figure(f, examples[k].record.text)).join('\n')}
 ${pseudoFiles.length ? `<h2>Pseudo-labels and the curriculum</h2>
-<p>Training images of the ${esc(pseudo[0]!.source)} source: green is the object the expression means, blue a pseudo box SSA kept, grey one it dropped.</p>
-${pseudoFiles.map((f, k) => figure(f, `${pseudo[k]!.record.text}: ${pseudo[k]!.correct ? 'right' : 'wrong'}, ${pseudo[k]!.kept ? 'kept' : 'dropped'}`)).join('\n')}` : ''}
+<p>Training images of the ${esc(pseudo[0].source)} source: green is the object the expression means, blue a pseudo box SSA kept, grey one it dropped.</p>
+${pseudoFiles.map((f, k) => figure(f, `${pseudo[k].record.text}: ${pseudo[k].correct ? 'right' : 'wrong'}, ${pseudo[k].kept ? 'kept' : 'dropped'}`)).join('\n')}` : ''}
 </body></html>
 `;
 }

@@ -45,7 +45,7 @@ describe('runDemo (smoke, toy sizes)', () => {
     const saved = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(saved.oracle).toBe(results.oracle);
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
-    const images = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]!);
+    const images = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]);
     expect(images.length).toBeGreaterThanOrEqual(4);
     for (const src of images) {
       expect(existsSync(path.join(out, src))).toBe(true);
@@ -59,6 +59,6 @@ describe('runDemo (smoke, toy sizes)', () => {
     expect(summary.seeds).toEqual([3, 4]);
     expect(summary.methods.ssa.mean).toBeCloseTo(results.ssa + 0.05, 10);
     expect(summary.methods.ssa.std).toBeCloseTo(Math.SQRT1_2 * 0.1, 10);
-    expect(summary.gains.ssa[1]! - summary.gains.ssa[0]!).toBeCloseTo(0.1, 10);
+    expect(summary.gains.ssa[1] - summary.gains.ssa[0]).toBeCloseTo(0.1, 10);
   });
 });

@@ -115,7 +115,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   // the same initialisation for every training: runs differ only in their labels
   const fresh = ClipVG.create(config, { seed, clip });
   const state = fresh.stateDict();
-  const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name]!.toFloat32Array().slice()]));
+  const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name].toFloat32Array().slice()]));
   fresh.dispose();
   log(`features of ${world.images.length} images cached; training ${options.runner ? 'on the given runner' : `on ${workers} worker thread${workers === 1 ? '' : 's'}`}`);
 
@@ -144,7 +144,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   const notes: string[] = [];
   try {
     // the baselines do not depend on each other (and are SSA's and MSA's measurers)
-    host.prefetch([groundTruth, ...PSEUDO_SOURCES.map((src) => pseudo[src]!), PSEUDO_SOURCES.flatMap((src) => pseudo[src]!)], { stage: 'baselines' });
+    host.prefetch([groundTruth, ...PSEUDO_SOURCES.map((src) => pseudo[src]), PSEUDO_SOURCES.flatMap((src) => pseudo[src])], { stage: 'baselines' });
     const oracle = await host.train(groundTruth, { stage: 'oracle' });
     await record('oracle', oracle, groundTruth);
     if (methods.oracle.test < ORACLE_LEARNED) {
@@ -154,12 +154,12 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
     }
     const all = getPolicy('all');
     for (const src of PSEUDO_SOURCES) {
-      const run = await all.run({ [src]: pseudo[src]! }, host, {});
+      const run = await all.run({ [src]: pseudo[src] }, host, {});
       await record(`baseline_${src}` as DemoMethod, run.model, run.selected);
     }
     const union = await all.run(pseudo, host, {});
     await record('baseline_union', union.model, union.selected);
-    const ssaSources = { template: pseudo.template! };
+    const ssaSources = { template: pseudo.template };
     const ssa = await getPolicy('ssa').run(ssaSources, host, { thresholds: s.thresholds });
     await record('ssa', ssa.model, ssa.selected);
     const msaOptions = { thresholds: s.thresholds, h0: s.h0, measurers: s.msaMeasurers, order: 'fixed', sourceOrder: [...PSEUDO_SOURCES] };
@@ -187,7 +187,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
     const kept = new Set(ssa.selected.map((x) => x.id));
     const pseudoExamples: PseudoExample[] = world.pseudo.template.slice(0, 2 * s.examples).map((p) => ({
       record: p.record, image: path.join(files.imageDir, p.record.image), size: config.imsize, source: 'template',
-      truth: world.images[p.imageIndex]!.scene.objects[p.target]!.box, correct: p.correct, kept: kept.has(p.record.id),
+      truth: world.images[p.imageIndex].scene.objects[p.target].box, correct: p.correct, kept: kept.has(p.record.id),
     }));
     const report = await writeDemoReport(out, results, { ssa: { result: ssa, sources: ssaSources }, msa: { result: msa, sources: pseudo } }, examples, pseudoExamples);
     log(`report: ${report}`);
@@ -230,7 +230,7 @@ async function drawnExamples(
 function box(pred: Float32Array, i: number): [number, number, number, number] {
   const [cx, cy, w, h] = pred.subarray(i * 4, i * 4 + 4);
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
-  return [clamp(cx! - w! / 2), clamp(cy! - h! / 2), clamp(cx! + w! / 2), clamp(cy! + h! / 2)];
+  return [clamp(cx - w / 2), clamp(cy - h / 2), clamp(cx + w / 2), clamp(cy + h / 2)];
 }
 
 function range(n: number): number[] {

@@ -56,7 +56,7 @@ export function resolveDemoSettings(preset: DemoPreset, overrides: Partial<DemoS
   for (const key of ['trainImages', 'valImages', 'testImages', 'steps', 'batchSize', 'fusionLayers', 'fusionHeads', 'fusionFfn'] as const) {
     if (!Number.isInteger(settings[key]) || settings[key] < 1) throw new Error(`demo: setting ${key} must be a positive integer, got ${settings[key]}`);
   }
-  if (!settings.thresholds.every((h, i, all) => h >= 0 && h < 1 && (i === 0 || h > all[i - 1]!))) {
+  if (!settings.thresholds.every((h, i, all) => h >= 0 && h < 1 && (i === 0 || h > all[i - 1]))) {
     throw new Error(`demo: thresholds must ascend within [0, 1), got ${settings.thresholds.join(', ')}`);
   }
   if (!['all', 'own', 'cross'].includes(settings.msaMeasurers)) throw new Error(`demo: msaMeasurers must be all, own or cross, got ${settings.msaMeasurers}`);

@@ -54,7 +54,7 @@ export function addAndNorm(ctx: Ctx, x: string, delta: string, prefix: string): 
   }
   // Outputs: normed, mean, 1/std, input + skip (the sum); ORT writes the sum in the same pass.
   const [normed, , , sum] = g.opMulti('SkipLayerNormalization', [delta, x, w.raw(`${prefix}.weight`), w.raw(`${prefix}.bias`)], { epsilon: { float: 1e-5 } }, 4, MS_DOMAIN);
-  return { sum: sum!, normed: normed! };
+  return { sum: sum, normed: normed };
 }
 
 /** OpenAI's `x * sigmoid(1.702 x)`. */
@@ -110,9 +110,9 @@ export function attention(ctx: Ctx, inputs: AttentionInputs, prefix: string, wid
     return linear(ctx, context, `${prefix}.out_proj`);
   }
   const project = (x: string, parts: number[]): string[] => {
-    if (ctx.fusedAttention && ctx.qkvApart && parts.length > 1) return parts.map((part) => project(x, [part])[0]!);
+    if (ctx.fusedAttention && ctx.qkvApart && parts.length > 1) return parts.map((part) => project(x, [part])[0]);
     // Consecutive packed parts (q|k|v rows of in_proj) read from one input become one GEMM, then split.
-    const projected = inProjection(ctx, x, prefix, parts[0]!, parts.length, width, heads);
+    const projected = inProjection(ctx, x, prefix, parts[0], parts.length, width, heads);
     return parts.length === 1 ? [projected] : g.opMulti('Split', [projected], { axis: -1 }, parts.length);
   };
   let q: string;

@@ -46,13 +46,13 @@ describe('projectedVisualTokens (the last ViT block folded into ml_visu_proj)', 
     g.output('plain', DataType.FLOAT, ['batch', 'tokens', config.hiddenDim]);
     const session = await createSession(g.encode(), { threads: 1 });
     const out = await session.run({ images: new ort.Tensor('float32', images(2 * size * size * 3), [2, size, size, 3]) });
-    const [folded, plain] = [out.folded!.data as Float32Array, out.plain!.data as Float32Array];
-    expect(out.folded!.dims).toEqual([2, (size / config.clip.visionPatchSize) ** 2 + 1, config.hiddenDim]);
+    const [folded, plain] = [out.folded.data as Float32Array, out.plain.data as Float32Array];
+    expect(out.folded.dims).toEqual([2, (size / config.clip.visionPatchSize) ** 2 + 1, config.hiddenDim]);
     let maxDiff = 0;
     let maxAbs = 0;
     for (let i = 0; i < plain.length; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(folded[i]! - plain[i]!));
-      maxAbs = Math.max(maxAbs, Math.abs(plain[i]!));
+      maxDiff = Math.max(maxDiff, Math.abs(folded[i] - plain[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(plain[i]));
     }
     expect(maxAbs).toBeGreaterThan(0.1); // the tokens are not trivially zero
     expect(maxDiff).toBeLessThan(1e-5 * Math.max(1, maxAbs));

@@ -59,12 +59,12 @@ function foldedMlpProjection(ctx: Ctx, projection: string, from: number, width: 
   const row = new Float64Array(hidden);
   for (let i = 0; i < d; i++) {
     row.fill(0);
-    let b = bp[i]!;
+    let b = bp[i];
     for (let m = 0; m < width; m++) {
-      const a = wp[i * inFeatures + from + m]!;
-      b += a * bc[m]!;
+      const a = wp[i * inFeatures + from + m];
+      b += a * bc[m];
       const base = m * hidden;
-      for (let k = 0; k < hidden; k++) row[k] = row[k]! + a * wc[base + k]!;
+      for (let k = 0; k < hidden; k++) row[k] = row[k] + a * wc[base + k];
     }
     for (let k = 0; k < hidden; k++) weightT[k * d + i] = row[k]!;
     bias[i] = b;

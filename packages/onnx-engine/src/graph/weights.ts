@@ -63,7 +63,7 @@ export class WeightReader {
   vector(name: string, range?: { from: number; count: number }, scaled?: RowScale): string {
     if (!range && !scaled) return this.raw(name);
     const entry = this.entry(name);
-    const { from, count } = range ?? { from: 0, count: entry.shape[0]! };
+    const { from, count } = range ?? { from: 0, count: entry.shape[0] };
     const key = `${name}[${from}:${from + count}]${scaled ? `·${scaled.factor}@${scaled.rows}` : ''}`;
     if (this.g.has(key)) return key;
     let data: Float32Array = entry.toFloat32Array().slice(from, from + count);
@@ -79,7 +79,7 @@ export class WeightReader {
     const key = `${name}[${rows.from}:${rows.from + rows.count}]/${heads}${transposed ? 'ᵀ' : ''}`;
     if (this.g.has(key)) return key;
     const entry = this.entry(name);
-    const inFeatures = entry.shape[1]!;
+    const inFeatures = entry.shape[1];
     const headRows = rows.count / heads;
     const data = entry.toFloat32Array().subarray(rows.from * inFeatures, (rows.from + rows.count) * inFeatures);
     if (!transposed) return this.g.weight(key, Float32Array.from(data), [heads, headRows, inFeatures]);
@@ -104,6 +104,6 @@ export interface RowScale {
 /** A copy of `data` with its first `count` values multiplied by `factor`, each product rounded once. */
 function scaleHead(data: Float32Array, count: number, factor: number): Float32Array {
   const out = Float32Array.from(data);
-  for (let i = 0; i < count; i++) out[i] = data[i]! * factor;
+  for (let i = 0; i < count; i++) out[i] = data[i] * factor;
   return out;
 }

@@ -15,10 +15,10 @@ test('a ModelProto round trip: opset, inputs with symbolic dims, raw weights, de
       input: Array<{ type: { tensorType: { shape: { dim: Array<{ dimParam?: string; dimValue?: number }> } } } }> };
   };
   expect(model.irVersion).toBe(IR_VERSION);
-  expect(model.opsetImport[0]!.version).toBe(OPSET);
+  expect(model.opsetImport[0].version).toBe(OPSET);
   expect(model.graph.node.map((n) => n.opType)).toEqual(['MatMul', 'Softmax', 'Identity']);
-  expect(model.graph.node[1]!.attribute).toEqual([expect.objectContaining({ name: 'axis', i: -1 })]);
-  expect(model.graph.input[0]!.type.tensorType.shape.dim).toEqual([{ dimParam: 'batch' }, { dimValue: 3 }]);
+  expect(model.graph.node[1].attribute).toEqual([expect.objectContaining({ name: 'axis', i: -1 })]);
+  expect(model.graph.input[0].type.tensorType.shape.dim).toEqual([{ dimParam: 'batch' }, { dimValue: 3 }]);
   const weight = model.graph.initializer.find((i) => i.name === 'w')!;
   expect(weight.dims).toEqual([3, 2]);
   expect(Array.from(new Float32Array(new Uint8Array(weight.rawData).buffer))).toEqual([1, 2, 3, 4, 5, 6]);

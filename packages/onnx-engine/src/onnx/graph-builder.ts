@@ -87,12 +87,12 @@ export class GraphBuilder {
 
   /** Add a node; returns its (first) output name. */
   op(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputCount = 1): string {
-    return this.opMulti(opType, inputs, attributes, outputCount)[0]!;
+    return this.opMulti(opType, inputs, attributes, outputCount)[0];
   }
 
   /** A node of ONNX Runtime's contrib domain (`com.microsoft`); '' stands for an omitted optional input. */
   msOp(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}): string {
-    return this.opMulti(opType, inputs, attributes, 1, MS_DOMAIN)[0]!;
+    return this.opMulti(opType, inputs, attributes, 1, MS_DOMAIN)[0];
   }
 
   /** Add a node with several outputs. */

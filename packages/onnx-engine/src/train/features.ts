@@ -35,7 +35,7 @@ export function selectRows(rows: FeatureRows, indices: ArrayLike<number>): Featu
   const n = indices.length;
   const out: FeatureRows = { image: new Int32Array(n), text: new Int32Array(n), boxes: new Float32Array(4 * n) };
   for (let k = 0; k < n; k++) {
-    const i = indices[k]!;
+    const i = indices[k];
     out.image[k] = rows.image[i]!;
     out.text[k] = rows.text[i]!;
     out.boxes.set(rows.boxes.subarray(4 * i, 4 * i + 4), 4 * k);
@@ -63,9 +63,9 @@ export function gatherBatch(
   };
   out.keyBias.fill(0);
   for (let k = 0; k < batch; k++) {
-    const i = indices[Math.min(k, indices.length - 1)]!;
-    const image = rows.image[i]!;
-    const text = rows.text[i]!;
+    const i = indices[Math.min(k, indices.length - 1)];
+    const image = rows.image[i];
+    const text = rows.text[i];
     out.visual.set(table.visual.subarray(image * visualSize, (image + 1) * visualSize), k * visualSize);
     out.text.set(table.text.subarray(text * textSize, (text + 1) * textSize), k * textSize);
     out.target.set(rows.boxes.subarray(4 * i, 4 * i + 4), 4 * k);

@@ -82,7 +82,7 @@ export function buildFusionGraph(spec: FusionGraphSpec): FusionGraph {
     t.output(giou, 'giou');
     const grads = t.gradients(loss, params.map((p) => weight(p.name)));
     params.forEach((p, i) => {
-      t.g.rename(grads[i]!, `grad.${p.name}`);
+      t.g.rename(grads[i], `grad.${p.name}`);
       t.g.output(`grad.${p.name}`, DataType.FLOAT, p.shape);
     });
   }
@@ -97,18 +97,18 @@ function encoderLayer(
   t: Tape, src: Value, pos: Value, mask: Value, prefix: string, config: ClipVGConfig, B: number, weight: (name: string) => Value, regOnly: boolean,
 ): Value {
   const d = config.hiddenDim;
-  const S = src.shape[1]!;
+  const S = src.shape[1];
   const H = config.vlHeads;
   const hd = d / H;
   const inProj = weight(`${prefix}.self_attn.in_proj_weight`);
   const inBias = weight(`${prefix}.self_attn.in_proj_bias`);
   const rows = (from: number, to: number) => [t.slice(inProj, 0, from, to), t.slice(inBias, 0, from, to)] as const;
   const queryKey = t.add(src, pos); // [B, S, D]
-  const flat = (x: Value) => t.reshape(x, [x.shape[0]! * x.shape[1]!, d]);
+  const flat = (x: Value) => t.reshape(x, [x.shape[0] * x.shape[1], d]);
   const heads = (x: Value, n: number) => t.transpose(t.reshape(x, [B, n, H, hd]), [0, 2, 1, 3]); // [B, H, n, hd]
 
   const queryRows = regOnly ? t.slice(queryKey, 1, 0, 1) : queryKey; // [B, Q, D]
-  const Q = queryRows.shape[1]!;
+  const Q = queryRows.shape[1];
   // PyTorch scales the projected queries (bias included) before the product
   const q = t.mul(t.linear(flat(queryRows), ...rows(0, d)), t.scalar(1 / Math.sqrt(hd))); // [B·Q, D]
   const k = t.linear(flat(queryKey), ...rows(d, 2 * d)); // [B·S, D]

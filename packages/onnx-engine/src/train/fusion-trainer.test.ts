@@ -3,11 +3,11 @@ import { initBackend } from '@clip-vg/backend';
 import { ClipVG, clipVGConfig, clipVGLayout, fusionKeyPaddingMask, groundingLoss, type ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { fusionParams } from './fusion-graph';
 import { gatherBatch, type FeatureRows, type FeatureTable } from './features';
-import { FusionSessions, recipeLearningRate, trainFusion, type FusionRecipe, type FusionWeights } from './fusion-trainer';
+import { FusionSessions, recipeLearningRate, type FusionRecipe, type FusionWeights } from './fusion-trainer';
 import { FusionTrainingPool, sharedFloat32 } from './pool';
 
 // tfjs-core's CommonJS bundle registers no gradients; the ESM registrations are transformed for this package's tests
-require('@tensorflow/tfjs-core/dist/register_all_gradients');
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 /** The demo's fusion shape on a 48 px tiny CLIP: 37 visual tokens of 4 × 64, 16 text tokens of 64. */
 function demoConfig(): ClipVGConfig {
@@ -20,7 +20,7 @@ function demoConfig(): ClipVGConfig {
 
 function modelWeights(model: ClipVG, config: ClipVGConfig): FusionWeights {
   const state = model.stateDict();
-  return Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name]!.toFloat32Array().slice()]));
+  return Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name].toFloat32Array().slice()]));
 }
 
 /** A random feature table: `images` images, `texts` expressions with 3–7 real tokens, random boxes. */
@@ -30,8 +30,8 @@ function randomWorld(config: ClipVGConfig, images: number, texts: number, shared
   const visual = alloc(images * 37 * 256);
   const text = alloc(texts * L * 64);
   const data = tf.tidy(() => [tf.randomNormal([visual.length], 0, 1, 'float32', 1).dataSync(), tf.randomNormal([text.length], 0, 1, 'float32', 2).dataSync()]);
-  visual.set(data[0]!);
-  text.set(data[1]!);
+  visual.set(data[0]);
+  text.set(data[1]);
   const ids = new Int32Array(texts * L);
   const textPadding = new Uint8Array(texts * L).fill(1);
   for (let t = 0; t < texts; t++) {
@@ -68,20 +68,20 @@ describe('fusion training on ONNX Runtime', () => {
     const ort = await sessions.lossAndGradients(weights, batch);
 
     // ClipVG's own variables come in layout order (then CLIP's visual positions, frozen here)
-    const own = new Map(clipVGLayout(config).map((spec, i) => [spec.name, model.trainableVariables()[i]!]));
+    const own = new Map(clipVGLayout(config).map((spec, i) => [spec.name, model.trainableVariables()[i]]));
     const visual = tf.tensor3d(batch.visual, [B, 37, 256]);
     const text = tf.tensor3d(batch.text, [B, 16, 64]);
     const idTensor = tf.tensor2d(ids.subarray(0, B * 16), [B, 16], 'int32');
     const mask = tf.zeros([B, 48, 48], 'int32') as tf.Tensor3D;
     const target = tf.tensor2d(batch.target, [B, 4]);
     const { value, grads } = tf.variableGrads(() => groundingLoss(model.fuse(visual, text, mask, idTensor, true), target).loss, [...own.values()]);
-    expect(Math.abs(ort.loss - value.dataSync()[0]!)).toBeLessThan(1e-5);
+    expect(Math.abs(ort.loss - value.dataSync()[0])).toBeLessThan(1e-5);
     let worst = 0;
     for (const [name, variable] of own) {
       if (!(name in ort.grads)) continue; // visu_proj never runs
-      const expected = grads[variable.name]!.dataSync();
-      const actual = ort.grads[name]!;
-      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i]! - actual[i]!));
+      const expected = grads[variable.name].dataSync();
+      const actual = ort.grads[name];
+      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
     }
     expect(worst).toBeLessThan(1e-5);
     // the padding mask of the reference is the one the table encodes
@@ -103,7 +103,7 @@ describe('fusion training on ONNX Runtime', () => {
     const first = await local.train({ rows, val, recipe, seed: 1 });
     await local.close();
     expect(first.curve.map((c) => c.step)).toEqual([10, 20, 30]);
-    expect(first.curve[2]!.loss).toBeLessThan(first.curve[0]!.loss);
+    expect(first.curve[2].loss).toBeLessThan(first.curve[0].loss);
 
     const pool = await FusionTrainingPool.start({ config, table, init, batchSize: 16, workers: 2 });
     const [again, otherSeed] = await Promise.all([pool.train({ rows, val, recipe, seed: 1 }), pool.train({ rows, val, recipe, seed: 2 })]);
@@ -111,7 +111,7 @@ describe('fusion training on ONNX Runtime', () => {
     await pool.close();
     expect(again.curve).toEqual(first.curve);
     expect(again.bestStep).toBe(first.bestStep);
-    for (const name of Object.keys(first.weights)) expect(Buffer.from(again.weights[name]!.buffer).equals(Buffer.from(first.weights[name]!.buffer))).toBe(true);
+    for (const name of Object.keys(first.weights)) expect(Buffer.from(again.weights[name].buffer).equals(Buffer.from(first.weights[name].buffer))).toBe(true);
     expect(otherSeed.curve).not.toEqual(first.curve);
     expect(boxes).toHaveLength(64);
   });

@@ -64,8 +64,8 @@ export class FusionSessions {
   async lossAndGradients(weights: FusionWeights, batch: BatchBuffers): Promise<{ loss: number; grads: FusionWeights }> {
     const out = await this.train.run(this.feeds(weights, batch, this.batchSize, true));
     const grads: FusionWeights = {};
-    for (const p of this.graph.params) grads[p.name] = out[`grad.${p.name}`]!.data as Float32Array;
-    return { loss: (out.loss!.data as Float32Array)[0]!, grads };
+    for (const p of this.graph.params) grads[p.name] = out[`grad.${p.name}`].data as Float32Array;
+    return { loss: (out.loss.data as Float32Array)[0], grads };
   }
 
   /** Boxes `[n, 4]` (normalised cxcywh, unclamped) for every row of `rows`. */
@@ -77,7 +77,7 @@ export class FusionSessions {
       const indices = Array.from({ length: Math.min(this.predictBatch, n - start) }, (_, k) => start + k);
       buffers = gatherBatch(table, rows, indices, this.config, this.predictBatch, buffers);
       const out = await this.predict.run(this.feeds(weights, buffers, this.predictBatch, false));
-      boxes.set((out.boxes!.data as Float32Array).subarray(0, 4 * indices.length), 4 * start);
+      boxes.set((out.boxes.data as Float32Array).subarray(0, 4 * indices.length), 4 * start);
     }
     return boxes;
   }
@@ -194,14 +194,14 @@ class FlatAdamW {
     const bias2Sqrt = Math.sqrt(1 - beta2 ** this.t);
     const decay = 1 - lr * this.weightDecay;
     for (const [name, p] of Object.entries(this.params)) {
-      const g = grads[name]!;
+      const g = grads[name];
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
       for (let i = 0; i < p.length; i++) {
-        const gi = g[i]!;
-        m[i] = beta1 * m[i]! + (1 - beta1) * gi;
-        v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi;
-        p[i] = p[i]! * decay - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bias2Sqrt + eps);
+        const gi = g[i];
+        m[i] = beta1 * m[i] + (1 - beta1) * gi;
+        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+        p[i] = p[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / bias2Sqrt + eps);
       }
     }
   }
@@ -216,12 +216,12 @@ export function accuracyAt05(pred: Float32Array, target: Float32Array): { accura
   for (let i = 0; i < n; i++) {
     const [cx, cy, w, h] = pred.subarray(4 * i, 4 * i + 4) as unknown as number[];
     const [tx, ty, tw, th] = target.subarray(4 * i, 4 * i + 4) as unknown as number[];
-    const a = [clamp(cx! - w! / 2), clamp(cy! - h! / 2), clamp(cx! + w! / 2), clamp(cy! + h! / 2)];
-    const b = [tx! - tw! / 2, ty! - th! / 2, tx! + tw! / 2, ty! + th! / 2];
-    const inter = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!)) * Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
-    const union = (a[2]! - a[0]!) * (a[3]! - a[1]!) + (b[2]! - b[0]!) * (b[3]! - b[1]!) - inter;
+    const a = [clamp(cx - w / 2), clamp(cy - h / 2), clamp(cx + w / 2), clamp(cy + h / 2)];
+    const b = [tx - tw / 2, ty - th / 2, tx + tw / 2, ty + th / 2];
+    const inter = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+    const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
     ious[i] = inter / (union + 1e-16);
-    if (ious[i]! >= 0.5) correct++;
+    if (ious[i] >= 0.5) correct++;
   }
   return { accuracy: n ? correct / n : 0, ious };
 }

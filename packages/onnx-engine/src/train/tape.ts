@@ -64,7 +64,7 @@ export class Tape {
   }
 
   transpose(x: Value, perm: number[]): Value {
-    const out = this.node('Transpose', [x.name], { perm }, perm.map((p) => x.shape[p]!), [x]);
+    const out = this.node('Transpose', [x.name], { perm }, perm.map((p) => x.shape[p]), [x]);
     const inverse = perm.map((_, i) => perm.indexOf(i));
     return this.record(out, (dy) => this.accumulate(x, this.g.op('Transpose', [dy], { perm: inverse })));
   }
@@ -77,19 +77,19 @@ export class Tape {
     return this.record(out, (dy) => {
       const pads = new Array<number>(2 * x.shape.length).fill(0);
       pads[axis] = start;
-      pads[x.shape.length + axis] = x.shape[axis]! - end;
+      pads[x.shape.length + axis] = x.shape[axis] - end;
       this.accumulate(x, this.g.op('Pad', [dy, this.g.int64s(pads)]));
     });
   }
 
   concat(parts: Value[], axis: number): Value {
-    const shape = [...parts[0]!.shape];
-    shape[axis] = parts.reduce((sum, p) => sum + p.shape[axis]!, 0);
+    const shape = [...parts[0].shape];
+    shape[axis] = parts.reduce((sum, p) => sum + p.shape[axis], 0);
     const out = this.node('Concat', parts.map((p) => p.name), { axis }, shape, parts);
     return this.record(out, (dy) => {
       let offset = 0;
       for (const part of parts) {
-        const end = offset + part.shape[axis]!;
+        const end = offset + part.shape[axis];
         if (part.requiresGrad) this.accumulate(part, this.g.op('Slice', [dy, this.g.int64s([offset]), this.g.int64s([end]), this.g.int64s([axis])]));
         offset = end;
       }
@@ -200,7 +200,7 @@ export class Tape {
   /** Batched `a [..., n, k] · b [..., k, m]` with equal batch dimensions. */
   matmul(a: Value, b: Value): Value {
     const rank = a.shape.length;
-    const shape = [...a.shape.slice(0, -1), b.shape[rank - 1]!];
+    const shape = [...a.shape.slice(0, -1), b.shape[rank - 1]];
     const out = this.node('MatMul', [a.name, b.name], {}, shape, [a, b]);
     const swapLast = Array.from({ length: rank }, (_, i) => (i < rank - 2 ? i : 2 * rank - 3 - i));
     return this.record(out, (dy) => {
@@ -231,7 +231,7 @@ export class Tape {
     const out = this.node('Add', [g.op('Mul', [normalised, gamma.name]), beta.name], {}, [...x.shape], [x, gamma, beta]);
     const rows = x.shape.slice(0, -1);
     return this.record(out, (dy) => {
-      const flatRows = [size(rows), x.shape[x.shape.length - 1]!];
+      const flatRows = [size(rows), x.shape[x.shape.length - 1]];
       if (gamma.requiresGrad) this.accumulate(gamma, g.op('ReduceSum', [g.op('Reshape', [g.op('Mul', [dy, normalised]), g.int64s(flatRows)]), g.int64s([0])], { keepdims: 0 }));
       if (beta.requiresGrad) this.accumulate(beta, g.op('ReduceSum', [g.op('Reshape', [dy, g.int64s(flatRows)]), g.int64s([0])], { keepdims: 0 }));
       if (!x.requiresGrad) return;
@@ -250,7 +250,7 @@ export class Tape {
     if (loss.shape.length !== 0) throw new Error(`tape: the loss must be a scalar, got [${loss.shape}]`);
     this.pending.set(loss.name, [this.g.scalar(1)]);
     for (let i = this.steps.length - 1; i >= 0; i--) {
-      const step = this.steps[i]!;
+      const step = this.steps[i];
       const grads = this.pending.get(step.output.name);
       if (!grads) continue;
       step.backward(this.total(grads));
@@ -263,7 +263,7 @@ export class Tape {
   }
 
   private total(grads: string[]): string {
-    return grads.length === 1 ? grads[0]! : this.g.op('Sum', grads);
+    return grads.length === 1 ? grads[0] : this.g.op('Sum', grads);
   }
 
   private accumulate(v: Value, grad: string): void {

@@ -92,7 +92,7 @@ function gather(table: FeatureTable, indices: number[]): HostBatch {
   const L = table.contextLength;
   const batch: HostBatch = {
     size: b,
-    records: indices.map((i) => table.records[i]!),
+    records: indices.map((i) => table.records[i]),
     pixelMasks: new Uint8Array(b * maskSize),
     tokenIds: new Int32Array(b * L),
     boxes: new Float32Array(b * 4),
@@ -100,9 +100,9 @@ function gather(table: FeatureTable, indices: number[]): HostBatch {
     text: new Float32Array(b * table.textSize),
   };
   indices.forEach((i, k) => {
-    const v = table.visual[i]!;
+    const v = table.visual[i];
     batch.visual!.set(v.visual, k * table.visualSize);
-    batch.text!.set(table.text[i]!, k * table.textSize);
+    batch.text!.set(table.text[i], k * table.textSize);
     batch.pixelMasks.set(v.mask, k * maskSize);
     batch.tokenIds.set(table.ids.subarray(i * L, (i + 1) * L), k * L);
     batch.boxes.set(table.boxes.subarray(i * 4, (i + 1) * 4), k * 4);

@@ -37,7 +37,7 @@ test('Acc@0.5 and mean IoU follow eval_utils; cached features (memory and disk) 
   const fromDisk = await evaluateModel(model, records, { ...options, featureCache: new FeatureCache({ dir }) });
   for (const other of [cached, fromDisk]) {
     expect(Array.from(other.targets)).toEqual(Array.from(direct.targets));
-    other.predictions.forEach((v, i) => expect(v).toBeCloseTo(direct.predictions[i]!, 5));
+    other.predictions.forEach((v, i) => expect(v).toBeCloseTo(direct.predictions[i], 5));
   }
   expect(Array.from(fromDisk.predictions)).toEqual(Array.from(cached.predictions));
 

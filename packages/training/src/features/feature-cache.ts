@@ -72,7 +72,7 @@ export class FeatureCache {
 
     const visual = imageKeys.map((k) => this.visual.get(k)!);
     const boxes = new Float32Array(records.length * 4);
-    records.forEach((r, i) => boxes.set(boxToLetterbox(r.box, visual[i]!.geometry), i * 4));
+    records.forEach((r, i) => boxes.set(boxToLetterbox(r.box, visual[i].geometry), i * 4));
     return {
       records,
       visual,
@@ -99,7 +99,7 @@ export class FeatureCache {
       seen.add(key);
       const fromDisk = this.readVisual(key);
       if (fromDisk) this.visual.set(key, fromDisk);
-      else missing.push({ key, record: records[i]! });
+      else missing.push({ key, record: records[i] });
     });
     const { imsize } = model.config;
     for (let start = 0; start < missing.length; start += this.batchSize) {
@@ -112,7 +112,7 @@ export class FeatureCache {
       const size = data.length / chunk.length;
       features.dispose();
       chunk.forEach(({ key }, k) => {
-        const entry = { visual: data.slice(k * size, (k + 1) * size), mask: samples[k]!.mask, geometry: samples[k]!.geometry! };
+        const entry = { visual: data.slice(k * size, (k + 1) * size), mask: samples[k].mask, geometry: samples[k].geometry! };
         this.visual.set(key, entry);
         this.writeVisual(key, entry);
       });
@@ -154,7 +154,7 @@ export class FeatureCache {
     return {
       visual,
       mask,
-      geometry: { imsize: geometry[0]!, ratio: geometry[1]!, top: geometry[2]!, left: geometry[3]! },
+      geometry: { imsize: geometry[0], ratio: geometry[1], top: geometry[2], left: geometry[3] },
     };
   }
 

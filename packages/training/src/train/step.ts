@@ -42,9 +42,9 @@ export function trainStep(
     for (const [tfName, grad] of Object.entries(grads)) named[byTfName.get(tfName)!] = grad;
     optimizer.applyGradients(variables, named);
     tf.dispose(Object.values(grads));
-    const numbers = [value, ...parts].map((t) => t.dataSync()[0]!);
+    const numbers = [value, ...parts].map((t) => t.dataSync()[0]);
     tf.dispose([value, ...parts]);
     return numbers;
   });
-  return { loss: loss!, l1: l1!, giou: giou! };
+  return { loss: loss, l1: l1, giou: giou };
 }

@@ -49,7 +49,7 @@ describe('trainModel', () => {
     expect(epochs).toEqual([0, 1]);
     expect(history).toHaveLength(2);
     expect(history.every((h) => Number.isFinite(h.loss) && h.steps > 0 && h.valAccuracy !== undefined)).toBe(true);
-    expect(history[1]!.lr).toBeCloseTo(1e-3 * 0.5 * (1 + Math.cos(Math.PI / 2)), 12);
+    expect(history[1].lr).toBeCloseTo(1e-3 * 0.5 * (1 + Math.cos(Math.PI / 2)), 12);
     expect(bestAccuracy).toBeGreaterThanOrEqual(0);
     for (const f of ['checkpoint/model.safetensors', 'checkpoint/config.json', 'checkpoint/trainer.safetensors', 'checkpoint/training_state.json', 'best_checkpoint/model.safetensors']) {
       expect(existsSync(path.join(out, f))).toBe(true);
@@ -76,7 +76,7 @@ describe('trainModel', () => {
     expect(resumed.history.map((h) => h.epoch)).toEqual([0, 1, 2]);
     const actual = await weights(resumed.model);
     expect(actual.length).toBe(expected.length);
-    actual.forEach((a, i) => expect(Buffer.from(a.buffer).equals(Buffer.from(expected[i]!.buffer))).toBe(true));
+    actual.forEach((a, i) => expect(Buffer.from(a.buffer).equals(Buffer.from(expected[i].buffer))).toBe(true));
     resumed.model.dispose();
   }, 180_000);
 
