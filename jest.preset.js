@@ -2,10 +2,21 @@
 // that a test never needs another package's build.
 const path = require('node:path');
 
-const packages = ['torch-io', 'backend', 'image', 'clip-encoders', 'fusion-transformer', 'datasets', 'curriculum', 'onnx-engine', 'training', 'experiments', 'grounder', 'training-queue'];
-const moduleNameMapper = Object.fromEntries(
-  packages.map((name) => [`^@clip-vg/${name}$`, path.join(__dirname, 'packages', name, 'src', 'index.ts')]),
-);
+const packages = [
+  'torch-io',
+  'backend',
+  'image',
+  'clip-encoders',
+  'fusion-transformer',
+  'datasets',
+  'curriculum',
+  'onnx-engine',
+  'training',
+  'experiments',
+  'grounder',
+  'training-queue',
+];
+const moduleNameMapper = Object.fromEntries(packages.map((name) => [`^@clip-vg/${name}$`, path.join(__dirname, 'packages', name, 'src', 'index.ts')]));
 moduleNameMapper['^@clip-vg/test-utils$'] = path.join(__dirname, 'packages', 'test-utils', 'src', 'index.ts');
 // Sample workers that tests start run the TypeScript sources: they load this hook first (see datasets' worker pool).
 process.env.CLIP_VG_WORKER_PRELOAD ??= path.join(__dirname, 'packages', 'test-utils', 'src', 'register-ts.js');

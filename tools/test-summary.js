@@ -30,8 +30,11 @@ function testedPackages() {
 
 /** The first line of a jest suite error that says something (no colours, not jest's own header). */
 function firstLine(message = '') {
-  // eslint-disable-next-line no-control-regex -- strips jest's ANSI colour codes
-  const lines = message.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim());
+  const lines = message
+    // eslint-disable-next-line no-control-regex -- strips jest's ANSI colour codes
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trim());
   return lines.find((l) => l && !l.includes('Test suite failed to run')) ?? 'no message';
 }
 

@@ -5,7 +5,11 @@ const { getPolicy, createSimulatedHost, simulatedSources, summarizeRun, writeRep
   const sources = simulatedSources();
   const host = createSimulatedHost();
   const result = await getPolicy('msa').run(sources, host, { h0: 0.5, search: 'first-drop' });
-  console.log(result.valAccuracy, result.thresholds, result.perSource.map((p) => `${p.order}:${p.source} by ${p.measurer}`));
+  console.log(
+    result.valAccuracy,
+    result.thresholds,
+    result.perSource.map((p) => `${p.order}:${p.source} by ${p.measurer}`),
+  );
   const files = await writeReport('msa-report', summarizeRun('msa', {}, sources, result, { host: 'simulated' }));
   console.log(files.html);
 })();

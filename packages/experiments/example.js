@@ -5,7 +5,9 @@ const { runDemo } = require('@clip-vg/experiments');
 (async () => {
   await initBackend('wasm', { log: null });
   const { results, report } = await runDemo({
-    out: '/tmp/clip-vg-demo-example', seed: 0, preset: 'quick',
+    out: '/tmp/clip-vg-demo-example',
+    seed: 0,
+    preset: 'quick',
     settings: { trainImages: 60, valImages: 20, testImages: 20, steps: 20, evalEvery: 10, warmupSteps: 5, batchSize: 16 },
     workers: 2,
     log: (line) => console.error(line),

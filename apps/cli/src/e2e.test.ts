@@ -23,14 +23,39 @@ describeShared('the README walk, end to end (tiny synthetic world)', () => {
 
   test('synthesize, train, eval, predict, reliability, curriculum', async () => {
     clean(await runCli(['data', 'synthesize', '--out', at('world'), '--train', '10', '--val', '3', '--test', '2', '--imsize', '40']));
-    const image = at('world', 'images', readdirSync(at('world', 'images')).filter((f) => f.startsWith('synthetic_test_')).sort()[0]);
+    const image = at(
+      'world',
+      'images',
+      readdirSync(at('world', 'images'))
+        .filter((f) => f.startsWith('synthetic_test_'))
+        .sort()[0],
+    );
 
-    const trained = await runCli(['train', ...data(), '--model-config', modelConfig, '--vocab', vocab(), '--epochs', '1', '--batch-size', '8', '--workers', '0', ...B, '-o', at('run')]);
+    const trained = await runCli([
+      'train',
+      ...data(),
+      '--model-config',
+      modelConfig,
+      '--vocab',
+      vocab(),
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+      '--workers',
+      '0',
+      ...B,
+      '-o',
+      at('run'),
+    ]);
     clean(trained);
     expect(trained.stdout).toMatch(/^trained 1 epoch: best val Acc@0\.5 /);
     // a second train into the same folder refuses, naming both ways out
     const again = await runCli(['train', ...data(), '--model-config', modelConfig, '--vocab', vocab(), '--epochs', '1', ...B, '-o', at('run')]);
-    expect([again.code, again.stderr]).toEqual([1, `clip-vg: ${at('run')}: holds a run already (checkpoint, best_checkpoint, log.jsonl); pass --resume to continue it or --overwrite to replace it\n`]);
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      `clip-vg: ${at('run')}: holds a run already (checkpoint, best_checkpoint, log.jsonl); pass --resume to continue it or --overwrite to replace it\n`,
+    ]);
 
     const evaluated = await runCli(['eval', '--checkpoint', at('run'), ...data(), '--split', 'test', ...B, '--json']);
     clean(evaluated);
@@ -50,9 +75,26 @@ describeShared('the README walk, end to end (tiny synthetic world)', () => {
     expect(existsSync(at('reliability', 'synthetic_train_pseudo_template_iou_result.pth'))).toBe(true);
 
     const host = [
-      '--host', 'model', '--dataset', 'synthetic', '--host-option', `splitRoot=${at('world')}`, '--host-option', `dataRoot=${at('world')}`,
-      '--host-option', `modelConfig=${modelConfig}`, '--host-option', `vocab=${vocab()}`, '--host-option', 'epochs=1',
-      '--host-option', 'workers=0', '--examples', '1', '--quiet', ...B,
+      '--host',
+      'model',
+      '--dataset',
+      'synthetic',
+      '--host-option',
+      `splitRoot=${at('world')}`,
+      '--host-option',
+      `dataRoot=${at('world')}`,
+      '--host-option',
+      `modelConfig=${modelConfig}`,
+      '--host-option',
+      `vocab=${vocab()}`,
+      '--host-option',
+      'epochs=1',
+      '--host-option',
+      'workers=0',
+      '--examples',
+      '1',
+      '--quiet',
+      ...B,
     ];
     const ssa = await runCli(['curriculum', '--policy', 'ssa', '--thresholds', '0.2,0.5', ...host, '-o', at('ssa')]);
     clean(ssa);

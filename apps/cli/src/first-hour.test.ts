@@ -20,10 +20,26 @@ describeShared('a newcomer on a tiny synthetic world', () => {
   }, 60_000);
 
   const hostOptions = () => [
-    '--dataset', 'synthetic', '--host-option', `splitRoot=${world}`, '--host-option', `dataRoot=${world}`,
-    '--host-option', `modelConfig=${modelConfig}`, '--host-option', `vocab=${vocab()}`,
-    '--host-option', 'epochs=1', '--host-option', 'batchSize=8', '--host-option', 'workers=0',
-    '--examples', '0', '--backend', 'wasm',
+    '--dataset',
+    'synthetic',
+    '--host-option',
+    `splitRoot=${world}`,
+    '--host-option',
+    `dataRoot=${world}`,
+    '--host-option',
+    `modelConfig=${modelConfig}`,
+    '--host-option',
+    `vocab=${vocab()}`,
+    '--host-option',
+    'epochs=1',
+    '--host-option',
+    'batchSize=8',
+    '--host-option',
+    'workers=0',
+    '--examples',
+    '0',
+    '--backend',
+    'wasm',
   ];
 
   test('curriculum --host model initialises a backend itself (was: "No backend found in registry.")', async () => {
@@ -46,8 +62,29 @@ describeShared('a newcomer on a tiny synthetic world', () => {
   test('predict reads a train output folder with no --vocab and no --clip; --clip takes any checkpoint', async () => {
     const run = path.join(root, 'run');
     const trained = await runCli([
-      'train', '--dataset', 'synthetic', '--split-root', world, '--data-root', world, '--model-config', modelConfig,
-      '--vocab', vocab(), '--epochs', '1', '--batch-size', '8', '--imsize', '32', '--workers', '0', '--backend', 'wasm', '-o', run,
+      'train',
+      '--dataset',
+      'synthetic',
+      '--split-root',
+      world,
+      '--data-root',
+      world,
+      '--model-config',
+      modelConfig,
+      '--vocab',
+      vocab(),
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+      '--imsize',
+      '32',
+      '--workers',
+      '0',
+      '--backend',
+      'wasm',
+      '-o',
+      run,
     ]);
     expect(trained.code).toBe(0);
     const image = path.join(world, 'images', readdirSync(path.join(world, 'images')).sort()[0]);
@@ -60,20 +97,63 @@ describeShared('a newcomer on a tiny synthetic world', () => {
       expect(predicted.stdout).toMatch(box);
     }
     // the same box from eval's loader: eval takes the run folder too
-    const evaluated = await runCli(['eval', '--checkpoint', run, '--dataset', 'synthetic', '--split', 'val', '--split-root', world, '--data-root', world, '--backend', 'wasm', '--json']);
+    const evaluated = await runCli([
+      'eval',
+      '--checkpoint',
+      run,
+      '--dataset',
+      'synthetic',
+      '--split',
+      'val',
+      '--split-root',
+      world,
+      '--data-root',
+      world,
+      '--backend',
+      'wasm',
+      '--json',
+    ]);
     expect(evaluated.code).toBe(0);
 
     // --clip takes a train folder (its recorded CLIP source) and a convert folder holding CLIP
     const light = path.join(root, 'light');
-    expect((await runCli(['checkpoint', 'convert', sharedPath('golden', 'clipvg-tiny', 'checkpoint.pth'), light, '--no-clip', '--backend', 'wasm'])).code).toBe(0);
+    expect((await runCli(['checkpoint', 'convert', sharedPath('golden', 'clipvg-tiny', 'checkpoint.pth'), light, '--no-clip', '--backend', 'wasm'])).code).toBe(
+      0,
+    );
     const full = path.join(root, 'full');
     expect((await runCli(['checkpoint', 'convert', sharedPath('golden', 'clipvg-tiny', 'checkpoint.pth'), full, '--backend', 'wasm'])).code).toBe(0);
     const golden = sharedPath('golden', 'clipvg-tiny', 'images', 'img0.png');
-    const withClip = await runCli(['predict', '--checkpoint', light, '--clip', full, '--vocab', vocab(), '--image', golden, '--text', 'the red car', '--backend', 'wasm']);
+    const withClip = await runCli([
+      'predict',
+      '--checkpoint',
+      light,
+      '--clip',
+      full,
+      '--vocab',
+      vocab(),
+      '--image',
+      golden,
+      '--text',
+      'the red car',
+      '--backend',
+      'wasm',
+    ]);
     expect([withClip.code, withClip.stderr.replace(/^clip-vg: backend.*\n/, '')]).toEqual([0, '']);
     const reference = await runCli(['predict', '--checkpoint', full, '--vocab', vocab(), '--image', golden, '--text', 'the red car', '--backend', 'wasm']);
     expect(withClip.stdout).toBe(reference.stdout);
-    const fromRun = await runCli(['predict', '--checkpoint', path.join(run, 'best_checkpoint'), '--clip', run, '--image', image, '--text', 'the red circle', '--backend', 'wasm']);
+    const fromRun = await runCli([
+      'predict',
+      '--checkpoint',
+      path.join(run, 'best_checkpoint'),
+      '--clip',
+      run,
+      '--image',
+      image,
+      '--text',
+      'the red circle',
+      '--backend',
+      'wasm',
+    ]);
     expect(fromRun.code).toBe(0);
 
     // an official .pth records no vocabulary: the error names the flag, not an API option

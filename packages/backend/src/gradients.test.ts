@@ -4,13 +4,28 @@ import { ensureGradients } from './gradients';
 
 /** Gradients of every transpose combination of a 2-D product, and of a batched one, as plain arrays. */
 function productGradients(): number[][] {
-  const a = tf.tensor2d([[0.3, -1.2, 0.5], [2.0, 0.1, -0.7]]); // [2, 3]
-  const b = tf.tensor2d([[1.1, -0.4], [0.2, 0.9], [-1.5, 0.6]]); // [3, 2]
+  const a = tf.tensor2d([
+    [0.3, -1.2, 0.5],
+    [2.0, 0.1, -0.7],
+  ]); // [2, 3]
+  const b = tf.tensor2d([
+    [1.1, -0.4],
+    [0.2, 0.9],
+    [-1.5, 0.6],
+  ]); // [3, 2]
   const out: number[][] = [];
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     const x = tf.variable(ta ? tf.transpose(a) : a, true, `x${ta}${tb}`);
     const y = tf.variable(tb ? tf.transpose(b) : b, true, `y${ta}${tb}`);
-    const weights = tf.tensor2d([[1, 2], [3, -4]]);
+    const weights = tf.tensor2d([
+      [1, 2],
+      [3, -4],
+    ]);
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), weights)), [x, y]);
     out.push(Array.from(grads[x.name].dataSync()), Array.from(grads[y.name].dataSync()));
     tf.dispose([x, y]);

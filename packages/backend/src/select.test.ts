@@ -1,6 +1,9 @@
 import { BackendNotInstalledError, planBackend } from './select';
 
-const installed = (...pkgs: string[]) => (name: string) => pkgs.includes(name);
+const installed =
+  (...pkgs: string[]) =>
+  (name: string) =>
+    pkgs.includes(name);
 const WASM = '@tensorflow/tfjs-backend-wasm';
 const CPU = '@tensorflow/tfjs-backend-cpu';
 

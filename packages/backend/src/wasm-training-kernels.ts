@@ -16,7 +16,8 @@ let registered = false;
 export function ensureWasmTrainingKernels(): void {
   if (registered || tf.getBackend() !== 'wasm') return;
   registered = true;
-  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: patchFilterGradient });
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm'))
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: patchFilterGradient });
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
@@ -43,7 +44,12 @@ export function ensureWasmTrainingKernels(): void {
 /** dW[kh, kw, ci, co] = Σ_{b, oh, ow} x[b, oh·s + kh, ow·s + kw, ci] · dy[b, oh, ow, co], for stride s = kernel. */
 const patchFilterGradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, filterShape } = attrs as unknown as { strides: number | [number, number]; pad: unknown; dataFormat: string; filterShape: number[] };
+  const { strides, pad, dataFormat, filterShape } = attrs as unknown as {
+    strides: number | [number, number];
+    pad: unknown;
+    dataFormat: string;
+    filterShape: number[];
+  };
   const [kh, kw, ci, co] = filterShape as [number, number, number, number];
   const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
   if (sh !== kh || sw !== kw || pad !== 'valid' || (dataFormat !== 'NHWC' && dataFormat !== undefined)) {

@@ -9,8 +9,17 @@ import type { ClipConfig } from './model/config';
 
 /** Small enough for the cpu backend, with several heads so that head splitting is exercised. */
 const TINY: ClipConfig = {
-  embedDim: 24, imageResolution: 32, visionLayers: 3, visionWidth: 32, visionPatchSize: 8, visionHeads: 4,
-  contextLength: 12, vocabSize: 50, transformerWidth: 16, transformerHeads: 2, transformerLayers: 2,
+  embedDim: 24,
+  imageResolution: 32,
+  visionLayers: 3,
+  visionWidth: 32,
+  visionPatchSize: 8,
+  visionHeads: 4,
+  contextLength: 12,
+  vocabSize: 50,
+  transformerWidth: 16,
+  transformerHeads: 2,
+  transformerLayers: 2,
 };
 
 function images(batch: number, seed = 1): tf.Tensor4D {
@@ -19,7 +28,11 @@ function images(batch: number, seed = 1): tf.Tensor4D {
 
 /** [SOT, a, b, ..., EOT(=49 here, the largest id), 0, ...] rows. */
 function ids(rows: number[][]): tf.Tensor2D {
-  return tf.tensor2d(rows.map((row) => [...row, ...new Array(TINY.contextLength - row.length).fill(0)]), undefined, 'int32');
+  return tf.tensor2d(
+    rows.map((row) => [...row, ...new Array(TINY.contextLength - row.length).fill(0)]),
+    undefined,
+    'int32',
+  );
 }
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -42,14 +55,26 @@ afterAll(() => {
 describe('CLIP forward passes', () => {
   test('output shapes', () => {
     const x = images(2);
-    const t = ids([[48, 5, 6, 49], [48, 49]]);
+    const t = ids([
+      [48, 5, 6, 49],
+      [48, 49],
+    ]);
     const outputs = [clip.encodeImage(x), ...clip.encodeImageLayers(x, [0, 2]), clip.encodeText(t), clip.encodeTextTokens(t)];
-    expect(outputs.map((o) => o.shape)).toEqual([[2, 24], [2, 17, 32], [2, 17, 32], [2, 24], [2, 12, 24]]);
+    expect(outputs.map((o) => o.shape)).toEqual([
+      [2, 24],
+      [2, 17, 32],
+      [2, 17, 32],
+      [2, 24],
+      [2, 12, 24],
+    ]);
     tf.dispose([x, t, ...outputs]);
   });
 
   test('encodeText is encodeTextTokens at the EOT (largest id) position', () => {
-    const t = ids([[48, 5, 6, 49], [48, 49]]);
+    const t = ids([
+      [48, 5, 6, 49],
+      [48, 49],
+    ]);
     const sentence = clip.encodeText(t);
     const tokens = clip.encodeTextTokens(t);
     const atEot = tf.reshape(tf.concat([tf.slice(tokens, [0, 3, 0], [1, 1, -1]), tf.slice(tokens, [1, 1, 0], [1, 1, -1])]), [2, 24]);
@@ -123,7 +148,7 @@ describe('CLIP forward passes', () => {
 
   test('bad inputs fail with one line', () => {
     const wrongSize = tf.zeros([1, 48, 48, 3]) as tf.Tensor4D;
-    expect(() => clip.encodeImage(wrongSize)).toThrow('images are 48×48 but the model\'s positional embedding is for 32×32');
+    expect(() => clip.encodeImage(wrongSize)).toThrow("images are 48×48 but the model's positional embedding is for 32×32");
     expect(() => clip.encodeImageLayers(images(1), [3])).toThrow('layer 3 is outside 0..2');
     const tooLong = tf.zeros([1, 13], 'int32') as tf.Tensor2D;
     expect(() => clip.encodeText(tooLong)).toThrow('13 tokens exceed the context length 12');

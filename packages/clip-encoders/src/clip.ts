@@ -105,10 +105,11 @@ export class CLIP {
     let index = 0;
     for (const [name, shape] of clipParameterShapes(config)) {
       const isNormScale = /(ln_\w+|ln_final)\.weight$/.test(name);
-      const value = name === 'logit_scale'
-        ? tf.scalar(Math.log(1 / 0.07))
-        // + 1: tfjs treats a seed of 0 as "no seed" and draws from Math.random
-        : tf.randomNormal(shape, isNormScale ? 1 : 0, isNormScale ? 0.1 : 0.02, 'float32', seed * 7919 + index + 1);
+      const value =
+        name === 'logit_scale'
+          ? tf.scalar(Math.log(1 / 0.07))
+          : // + 1: tfjs treats a seed of 0 as "no seed" and draws from Math.random
+            tf.randomNormal(shape, isNormScale ? 1 : 0, isNormScale ? 0.1 : 0.02, 'float32', seed * 7919 + index + 1);
       params.set(name, makeVariable(value, options.trainable ?? false));
       index++;
     }

@@ -18,7 +18,12 @@ test('the ssa report counts each pooled source in the selection and numbers its 
   const md = readFileSync(path.join(outDir, 'report.md'), 'utf8');
   expect(md).not.toMatch(/\| 0 \| - \| - \| not used/);
   expect(md).toMatch(/\| pooled \|/);
-  const numbers = [...md.split('## Decisions')[1].split('## Figures')[0].matchAll(/^(\d+)\. /gm)].map((m) => Number(m[1]));
+  const numbers = [
+    ...md
+      .split('## Decisions')[1]
+      .split('## Figures')[0]
+      .matchAll(/^(\d+)\. /gm),
+  ].map((m) => Number(m[1]));
   expect(numbers).toEqual(numbers.map((_, i) => i + 1));
 });
 

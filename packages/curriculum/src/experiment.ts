@@ -44,7 +44,13 @@ export async function runExperiment<M>(input: ExperimentInput<M>): Promise<Exper
   const writeSubsets = input.writeSubsets === false ? false : recordsOk;
   if (input.writeSubsets === true && !recordsOk) asSplitRecords(all, `host ${input.hostName ?? session.dataset}`);
   const hostReport = session.host.report?.bind(session.host);
-  const host = { ...session.host, report: (e: TraceEvent) => { hostReport?.(e); input.onEvent?.(e); } };
+  const host = {
+    ...session.host,
+    report: (e: TraceEvent) => {
+      hostReport?.(e);
+      input.onEvent?.(e);
+    },
+  };
   // methods of class-based hosts need their receiver
   for (const k of ['train', 'score', 'evaluate', 'release'] as const) {
     const fn = session.host[k] as ((...a: unknown[]) => unknown) | undefined;
@@ -64,7 +70,14 @@ export async function runExperiment<M>(input: ExperimentInput<M>): Promise<Exper
   if (writeSubsets) {
     const separate = path.join(outDir, 'train_separate');
     for (const p of result.perSource ?? []) {
-      const file = writeSourceSubset({ outDir: separate, order: p.order, dataset: session.dataset, source: p.source, threshold: p.threshold, records: asSplitRecords(p.samples, `source ${p.source}`) });
+      const file = writeSourceSubset({
+        outDir: separate,
+        order: p.order,
+        dataset: session.dataset,
+        source: p.source,
+        threshold: p.threshold,
+        records: asSplitRecords(p.samples, `source ${p.source}`),
+      });
       splits.push(file);
       const entry = summary.sources.find((s) => s.name === p.source);
       if (entry) entry.file = path.relative(outDir, file);
@@ -99,6 +112,8 @@ export function checkPolicyOptions(policy: CurriculumPolicy, options: Record<str
   if (!policy.options) return;
   const unknown = Object.keys(options).filter((k) => !policy.options!.includes(k));
   if (unknown.length > 0) {
-    throw new Error(`policy ${policy.name}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${policy.options.join(', ')})`);
+    throw new Error(
+      `policy ${policy.name}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${policy.options.join(', ')})`,
+    );
   }
 }

@@ -61,7 +61,15 @@ export async function greedyThresholdSearch<M, S extends Sample>(input: GreedySe
     const trainSet = [...base, ...picked];
     if (picked.length === 0 || trainSet.length === 0) {
       // thresholds ascend, so every later subset is empty too
-      trace.add({ kind: 'stop', stage, source, measurer, threshold: h, samples: 0, message: `${input.label}: no sample has ${describeThreshold(h)}; search ends` });
+      trace.add({
+        kind: 'stop',
+        stage,
+        source,
+        measurer,
+        threshold: h,
+        samples: 0,
+        message: `${input.label}: no sample has ${describeThreshold(h)}; search ends`,
+      });
       break;
     }
     const candidate = input.reuse && input.reuse.threshold === h ? input.reuse : await trainAndEvaluate(input, h, picked, trainSet);
@@ -69,13 +77,30 @@ export async function greedyThresholdSearch<M, S extends Sample>(input: GreedySe
 
     if (!best || candidate.accuracy > best.accuracy) {
       if (best) release(best.model);
-      trace.add({ kind: 'decide', stage, source, measurer, threshold: h, accuracy: candidate.accuracy, samples: trainSet.length, message: `${input.label}: ${describeThreshold(h)} is the best so far (${pct(candidate.accuracy)})` });
+      trace.add({
+        kind: 'decide',
+        stage,
+        source,
+        measurer,
+        threshold: h,
+        accuracy: candidate.accuracy,
+        samples: trainSet.length,
+        message: `${input.label}: ${describeThreshold(h)} is the best so far (${pct(candidate.accuracy)})`,
+      });
       best = candidate;
       continue;
     }
     release(candidate.model);
     if (search === 'first-drop') {
-      trace.add({ kind: 'stop', stage, source, measurer, threshold: h, accuracy: candidate.accuracy, message: `${input.label}: ${describeThreshold(h)} gives ${pct(candidate.accuracy)}, no better than ${pct(best.accuracy)}; stop at the first drop` });
+      trace.add({
+        kind: 'stop',
+        stage,
+        source,
+        measurer,
+        threshold: h,
+        accuracy: candidate.accuracy,
+        message: `${input.label}: ${describeThreshold(h)} gives ${pct(candidate.accuracy)}, no better than ${pct(best.accuracy)}; stop at the first drop`,
+      });
       break;
     }
   }

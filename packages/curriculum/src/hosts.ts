@@ -2,7 +2,15 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { loadUserModule, looksLikePath, pickExport } from './load-module';
 import type { ReportImage } from './report/images';
-import { createSimulatedHost, DEFAULT_SIMULATED_SOURCES, simulatedReliability, simulatedSources, type SimulatedModel, type SimulatedSample, type SimulatedSourceSpec } from './simulated';
+import {
+  createSimulatedHost,
+  DEFAULT_SIMULATED_SOURCES,
+  simulatedReliability,
+  simulatedSources,
+  type SimulatedModel,
+  type SimulatedSample,
+  type SimulatedSourceSpec,
+} from './simulated';
 import type { CurriculumHost, Sample } from './types';
 
 /**
@@ -128,7 +136,8 @@ function parseSourceSpec(raw: unknown): Record<string, SimulatedSourceSpec> {
  */
 function simulatedExamples(model: SimulatedModel, samples: SimulatedSample[], count: number, seed: number): ReportImage[] {
   const scored = samples.map((s) => ({ s, r: simulatedReliability(model, s, seed) })).sort((a, b) => b.r - a.r);
-  const picks = count >= scored.length ? scored : Array.from({ length: count }, (_, k) => scored[Math.round((k * (scored.length - 1)) / Math.max(1, count - 1))]);
+  const picks =
+    count >= scored.length ? scored : Array.from({ length: count }, (_, k) => scored[Math.round((k * (scored.length - 1)) / Math.max(1, count - 1))]);
   return picks.map(({ s, r }) => {
     const [x1, y1, x2, y2] = s.box;
     const dx = ((x2 - x1) * (1 - r)) / (1 + r);

@@ -29,7 +29,8 @@ export async function loadUserModule(spec: string, cwd: string, what: string): P
       return { file, module: createRequire(file)(file) };
     } catch (error) {
       // an ES module under a "type": "module" package cannot be required on Node 20: import it below
-      if ((error as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw new Error(`${file}: cannot load ${what} module (${(error as Error).message.split('\n')[0]})`);
+      if ((error as { code?: string }).code !== 'ERR_REQUIRE_ESM')
+        throw new Error(`${file}: cannot load ${what} module (${(error as Error).message.split('\n')[0]})`);
     }
   }
   // a real dynamic import, which bundlers would otherwise rewrite into require()

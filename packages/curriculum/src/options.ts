@@ -56,7 +56,13 @@ export class OptionReader {
   names(key: string): string[] | undefined {
     const raw = this.options[key];
     if (raw === undefined) return undefined;
-    const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+    const list =
+      typeof raw === 'string'
+        ? raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : raw;
     if (!Array.isArray(list) || list.some((s) => typeof s !== 'string')) {
       throw new Error(`policy ${this.policy}: option ${key} must be a list of source names, got ${JSON.stringify(raw)}`);
     }

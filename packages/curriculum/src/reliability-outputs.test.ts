@@ -30,7 +30,15 @@ describe('writeReliabilityOutputs', () => {
   let written: Awaited<ReturnType<typeof writeReliabilityOutputs>>;
 
   beforeAll(async () => {
-    written = await writeReliabilityOutputs({ dataset: 'unc', records, predictions: pred, gtBoxes: gt, reliabilities: R, outDir: dir, log: { model: 'best_checkpoint' } });
+    written = await writeReliabilityOutputs({
+      dataset: 'unc',
+      records,
+      predictions: pred,
+      gtBoxes: gt,
+      reliabilities: R,
+      outDir: dir,
+      log: { model: 'best_checkpoint' },
+    });
   });
 
   test('writes the official file names', () => {
@@ -46,7 +54,7 @@ describe('writeReliabilityOutputs', () => {
     expect(names[names.length - 1]).toBe('eval_unc_test_best_checkpoint_log.txt');
     expect(readFileSync(written.files[written.files.length - 1], 'utf8')).toMatch(/Accuracy of r >= 0.5: 0.500000 \(12 samples\)/);
     expect(written.kept).toMatchObject({ '0_0': 10, '0_4': 6, '0_5': 5, '0_9': 2, '1_0': 1 });
-    expect(written.accuracy).toBeCloseTo(6 / 12) // r >= 0.5, inclusive like Acc@0.5;
+    expect(written.accuracy).toBeCloseTo(6 / 12); // r >= 0.5, inclusive like Acc@0.5;
   });
 
   test('iou_result rows are 7-lists with gt/pred float32 views into two N×4 storages', () => {
@@ -68,7 +76,10 @@ describe('writeReliabilityOutputs', () => {
     expect(refine[0]).toEqual([records[6].image, 'useless placeholder', [16, 20.5, 100, 200], 'man left 6', 'useless placeholder']);
     expect((loadPth(path.join(dir, 'unc_train_pseudo_refine_1_0.pth')) as unknown[][]).map((r) => r[3])).toEqual(['man left 10']);
     const bad0 = loadPth(path.join(dir, 'unc_train_pseudo_bad_label_0_0.pth')) as unknown[][];
-    expect(bad0.map((r) => [r[3], r[5]])).toEqual([['man left 0', 0], ['man left 11', 0]]);
+    expect(bad0.map((r) => [r[3], r[5]])).toEqual([
+      ['man left 0', 0],
+      ['man left 11', 0],
+    ]);
     expect((loadPth(path.join(dir, 'unc_train_pseudo_bad_label_0_4.pth')) as unknown[]).length).toBe(5);
     const hist = JSON.parse(readFileSync(path.join(dir, 'unc_train_pseudo_reliability_histogram.json'), 'utf8'));
     expect([hist.bins, hist.zeros, hist.total, hist.counts[999]]).toEqual([1000, 2, 12, 1]);
@@ -95,10 +106,14 @@ test('flickr rows are 3-lists; MSA per-source subsets use the README names', () 
   const file = writeSourceSubset({ outDir: dir, order: 1, dataset: 'flickr', source: 'template', threshold: 0, records: records.slice(0, 2) });
   expect(path.basename(file)).toBe('1_flickr_train_pseudo_template_0_0.pth');
   expect(existsSync(file)).toBe(true);
-  expect(loadPth(file)).toEqual([[records[0].image, [10, 20.5, 100, 200], 'man left 0'], [records[1].image, [11, 20.5, 100, 200], 'man left 1']]);
+  expect(loadPth(file)).toEqual([
+    [records[0].image, [10, 20.5, 100, 200], 'man left 0'],
+    [records[1].image, [11, 20.5, 100, 200], 'man left 1'],
+  ]);
 });
 
 test('mismatched lengths fail with one line', async () => {
-  await expect(writeReliabilityOutputs({ dataset: 'unc', records, predictions: pred.slice(1), gtBoxes: gt, reliabilities: R, outDir: tmpdir(), plot: false }))
-    .rejects.toThrow('writeReliabilityOutputs(unc): predictions hold 44 numbers, expected 4 × 12 records');
+  await expect(
+    writeReliabilityOutputs({ dataset: 'unc', records, predictions: pred.slice(1), gtBoxes: gt, reliabilities: R, outDir: tmpdir(), plot: false }),
+  ).rejects.toThrow('writeReliabilityOutputs(unc): predictions hold 44 numbers, expected 4 × 12 records');
 });

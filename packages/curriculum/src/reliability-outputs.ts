@@ -67,10 +67,21 @@ export async function writeReliabilityOutputs(input: ReliabilityOutputsInput): P
 
   const gtStorage = float32Storage(gt, '0');
   const predStorage = float32Storage(pred, '1');
-  save(`${prefix}_iou_result.pth`, records.map((r, i) => {
-    const [img, , bbox, phrase] = refineRow('', r, row);
-    return [img, PLACEHOLDER, bbox, phrase, new TorchTensor(gtStorage, 4 * i, [4], [1]), new TorchTensor(predStorage, 4 * i, [4], [1]), pyFloat(reliabilities[i])];
-  }));
+  save(
+    `${prefix}_iou_result.pth`,
+    records.map((r, i) => {
+      const [img, , bbox, phrase] = refineRow('', r, row);
+      return [
+        img,
+        PLACEHOLDER,
+        bbox,
+        phrase,
+        new TorchTensor(gtStorage, 4 * i, [4], [1]),
+        new TorchTensor(predStorage, 4 * i, [4], [1]),
+        pyFloat(reliabilities[i]),
+      ];
+    }),
+  );
 
   const kept: Record<string, number> = {};
   for (const t of [...DEFAULT_THRESHOLDS, 1]) {
@@ -81,8 +92,14 @@ export async function writeReliabilityOutputs(input: ReliabilityOutputsInput): P
   // bad labels keep the placeholders even for flickr, as the official code writes them
   const badRows = (keep: (r: number) => boolean): PyWritable[] =>
     records.flatMap((r, i) => (keep(reliabilities[i]) ? [[...refineRow('', r, row), pyFloat(reliabilities[i])]] : []));
-  save(`${prefix}_bad_label_0_0.pth`, badRows((r) => r === 0));
-  save(`${prefix}_bad_label_0_4.pth`, badRows((r) => r < 0.4));
+  save(
+    `${prefix}_bad_label_0_0.pth`,
+    badRows((r) => r === 0),
+  );
+  save(
+    `${prefix}_bad_label_0_4.pth`,
+    badRows((r) => r < 0.4),
+  );
 
   const histogram = reliabilityHistogram(reliabilities, input.bins ?? 1000);
   const histFile = `${prefix}_reliability_histogram`;

@@ -1,4 +1,3 @@
-
 /** The code's selection grid: 0.0, 0.1, ..., 0.9 (computed as i/10 so that 0.3 prints as 0.3). */
 export const DEFAULT_THRESHOLDS: readonly number[] = Array.from({ length: 10 }, (_, i) => i / 10);
 

@@ -55,16 +55,28 @@ export function sourceSubsetName(order: number, dataset: string, source: string,
 
 /** Write one MSA per-source subset in the refine layout; returns the file path. */
 export function writeSourceSubset(input: {
-  outDir: string; order: number; dataset: string; source: string; threshold: number | null; records: SplitRecord[]; row?: RowOptions;
+  outDir: string;
+  order: number;
+  dataset: string;
+  source: string;
+  threshold: number | null;
+  records: SplitRecord[];
+  row?: RowOptions;
 }): string {
   const file = path.join(input.outDir, sourceSubsetName(input.order, input.dataset, input.source, input.threshold));
-  saveRows(file, input.records.map((r) => refineRow(input.dataset, r, input.row)));
+  saveRows(
+    file,
+    input.records.map((r) => refineRow(input.dataset, r, input.row)),
+  );
   return file;
 }
 
 /** Write a whole training split (e.g. MSA's concatenation in k order) as `{ds}_{split}.pth`. */
 export function writeSplitFile(file: string, dataset: string, records: SplitRecord[], row: RowOptions = {}): string {
-  saveRows(file, records.map((r) => refineRow(dataset, r, row)));
+  saveRows(
+    file,
+    records.map((r) => refineRow(dataset, r, row)),
+  );
   return file;
 }
 

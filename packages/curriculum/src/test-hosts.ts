@@ -18,10 +18,7 @@ export interface ScriptedHost extends CurriculumHost<ScriptedModel> {
  * `reliability(sample, measurerSource)` scores; `accuracy(trainSet)` evaluates. The measurer's source is the source
  * of the first sample it was trained on.
  */
-export function scriptedHost(
-  reliability: (s: Sample, measurer: string) => number,
-  accuracy: (trainSet: Sample[]) => number,
-): ScriptedHost {
+export function scriptedHost(reliability: (s: Sample, measurer: string) => number, accuracy: (trainSet: Sample[]) => number): ScriptedHost {
   let next = 0;
   const host: ScriptedHost = {
     trained: [],

@@ -39,7 +39,9 @@ async function main() {
   try {
     const { world, files } = await generateSyntheticWorld({ out, seed: 1, train: Math.ceil(count / 2.5), val: 0, test: 0 });
     const records = world.splits.train.slice(0, count);
-    console.log(`${records.length} records, ${world.options.imageSize} px PNGs → ${imsize} px, batch ${batchSize}, ${cpus().length} cores (${cpus()[0].model})`);
+    console.log(
+      `${records.length} records, ${world.options.imageSize} px PNGs → ${imsize} px, batch ${batchSize}, ${cpus().length} cores (${cpus()[0].model})`,
+    );
     for (const augment of [false, true]) {
       for (const workers of workerCounts) {
         const rate = await measure(records, files.imageDir, { imsize, batchSize, augment, workers, prefetch: 2 });

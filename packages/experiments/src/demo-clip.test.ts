@@ -17,7 +17,19 @@ describe('the shipped demo CLIP', () => {
   it('loads with the recipe configuration, its tokenizer and its record', () => {
     expect(DEMO_CLIP_DIR).toBe(path.resolve(__dirname, '..', 'assets', 'tiny-clip'));
     expect(shipped.config).toEqual(demoClipConfig());
-    expect(shipped.config).toMatchObject({ imageResolution: 48, visionPatchSize: 8, visionWidth: 64, visionLayers: 4, visionHeads: 1, transformerWidth: 64, transformerLayers: 2, transformerHeads: 2, embedDim: 64, contextLength: 16, vocabSize: 18 });
+    expect(shipped.config).toMatchObject({
+      imageResolution: 48,
+      visionPatchSize: 8,
+      visionWidth: 64,
+      visionLayers: 4,
+      visionHeads: 1,
+      transformerWidth: 64,
+      transformerLayers: 2,
+      transformerHeads: 2,
+      embedDim: 64,
+      contextLength: 16,
+      vocabSize: 18,
+    });
     expect(shipped.tokenizer.words).toEqual(DEMO_WORDS);
     const variables = shipped.clip.variables();
     expect(variables.get('visual.positional_embedding')!.shape).toEqual([37, 64]);

@@ -132,7 +132,8 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
   for (const key of ['steps', 'batchSize', 'trainImages', 'warmupSteps'] as const) {
     if (!Number.isInteger(s[key]) || s[key] < 0) throw new Error(`pretrainDemoClip: ${key} must be a non-negative integer, got ${s[key]}`);
   }
-  if (s.batchSize < 2 || s.trainImages < s.batchSize) throw new Error(`pretrainDemoClip: need 2 ≤ batchSize ≤ trainImages, got ${s.batchSize} and ${s.trainImages}`);
+  if (s.batchSize < 2 || s.trainImages < s.batchSize)
+    throw new Error(`pretrainDemoClip: need 2 ≤ batchSize ≤ trainImages, got ${s.batchSize} and ${s.trainImages}`);
   const log = options.log ?? (() => undefined);
   ensureGradients();
   ensureWasmTrainingKernels();
@@ -159,8 +160,14 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
   const logitScale = variables.get('logit_scale')!;
   const decayed = (name: string) => s.decay === 'all' || variables.get(name)!.rank >= 2;
   const groups = [
-    { variables: new Map([...variables].filter(([name]) => decayed(name))), optimizer: new AdamW({ lr: s.lr, weightDecay: s.weightDecay, beta1: s.beta1, beta2: s.beta2 }) },
-    { variables: new Map([...variables].filter(([name]) => !decayed(name))), optimizer: new AdamW({ lr: s.lr, weightDecay: 0, beta1: s.beta1, beta2: s.beta2 }) },
+    {
+      variables: new Map([...variables].filter(([name]) => decayed(name))),
+      optimizer: new AdamW({ lr: s.lr, weightDecay: s.weightDecay, beta1: s.beta1, beta2: s.beta2 }),
+    },
+    {
+      variables: new Map([...variables].filter(([name]) => !decayed(name))),
+      optimizer: new AdamW({ lr: s.lr, weightDecay: 0, beta1: s.beta1, beta2: s.beta2 }),
+    },
   ];
   const losses: number[] = [];
   const retrieval: { step: number; accuracy: number }[] = [];
@@ -174,8 +181,21 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
       if (k === 0) order = createRng(deriveSeed(s.seed, ORDER_STREAM, epoch)).shuffle(scenes.map((_, i) => i));
       const rows = order.slice(k * s.batchSize, (k + 1) * s.batchSize);
       const images = batchPixels(rows.map(pixelsOf), config.imageResolution);
-      const ids = batchIds(tokenizer, rows.map((r) => captions[r]), config.contextLength);
-      const { value, grads } = tf.variableGrads(() => contrastiveLoss(clip, images, ids, rows.map((r) => captions[r])), [...variables.values()]);
+      const ids = batchIds(
+        tokenizer,
+        rows.map((r) => captions[r]),
+        config.contextLength,
+      );
+      const { value, grads } = tf.variableGrads(
+        () =>
+          contrastiveLoss(
+            clip,
+            images,
+            ids,
+            rows.map((r) => captions[r]),
+          ),
+        [...variables.values()],
+      );
       const named: Record<string, tf.Tensor> = {};
       for (const [tfName, grad] of Object.entries(grads)) named[byTfName.get(tfName)!] = grad;
       const lr = demoClipLr(step, s);
@@ -207,7 +227,11 @@ export async function pretrainDemoClip(options: PretrainDemoClipOptions = {}): P
   const seconds = (performance.now() - started) / 1000;
   const last = retrieval.find((r) => r.step === s.steps);
   return {
-    clip, tokenizer, config, losses, retrieval,
+    clip,
+    tokenizer,
+    config,
+    losses,
+    retrieval,
     retrievalAccuracy: last ? last.accuracy : Number.NaN,
     logitScale: Math.exp(logitScale.dataSync()[0]),
     settings: { ...s, evaluateAt } as PretrainDemoClipResult['settings'],
@@ -346,7 +370,10 @@ export function saveDemoClip(dir: string, result: PretrainDemoClipResult, info: 
     parameters += v.size;
   }
   writeSafetensors(path.join(dir, DEMO_CLIP_FILES.weights), tensors, { format: 'pt', weight_names: 'openai' });
-  writeFileAtomic(path.join(dir, DEMO_CLIP_FILES.config), `${JSON.stringify({ model_type: 'clip-vg-clip', weight_names: 'openai', ...result.config }, null, 2)}\n`);
+  writeFileAtomic(
+    path.join(dir, DEMO_CLIP_FILES.config),
+    `${JSON.stringify({ model_type: 'clip-vg-clip', weight_names: 'openai', ...result.config }, null, 2)}\n`,
+  );
   const meta: DemoClipMeta = {
     retrievalAccuracy: result.retrievalAccuracy,
     retrieval: result.retrieval,
@@ -381,7 +408,11 @@ export function loadDemoClip(dir: string = DEMO_CLIP_DIR): LoadedDemoClip {
   for (const name of Object.values(DEMO_CLIP_FILES)) {
     if (!existsSync(file(name))) throw new Error(`${file(name)}: not found (make it with \`clip-vg demo pretrain-clip --out ${dir}\`)`);
   }
-  const { model_type: type, weight_names: _names, ...config } = JSON.parse(readFileSync(file(DEMO_CLIP_FILES.config), 'utf8')) as ClipConfig & { model_type: string; weight_names: string };
+  const {
+    model_type: type,
+    weight_names: _names,
+    ...config
+  } = JSON.parse(readFileSync(file(DEMO_CLIP_FILES.config), 'utf8')) as ClipConfig & { model_type: string; weight_names: string };
   if (type !== 'clip-vg-clip') throw new Error(`${file(DEMO_CLIP_FILES.config)}: not a clip-vg CLIP config (model_type "${type}")`);
   const meta = JSON.parse(readFileSync(file(DEMO_CLIP_FILES.meta), 'utf8')) as DemoClipMeta;
   const reader = openSafetensors(file(DEMO_CLIP_FILES.weights));

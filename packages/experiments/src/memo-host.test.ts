@@ -21,7 +21,10 @@ describe('memoizeHost', () => {
   it('starts announced trainings once and counts the ones never asked for', async () => {
     const started: string[] = [];
     const inner = createSimulatedHost();
-    const host = memoizeHost({ ...inner, train: (samples: SimulatedSample[], info) => (started.push(samples.map((s) => s.id).join()), inner.train(samples, info)) });
+    const host = memoizeHost({
+      ...inner,
+      train: (samples: SimulatedSample[], info) => (started.push(samples.map((s) => s.id).join()), inner.train(samples, info)),
+    });
     const samples = Object.values(simulatedSources())[0];
     host.prefetch([samples.slice(0, 10), samples.slice(10, 20)], { stage: 'test' });
     await host.train(samples.slice(0, 10), { stage: 'test' });

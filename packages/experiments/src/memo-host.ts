@@ -74,7 +74,11 @@ export function memoizeHost<M, S extends Sample = Sample>(host: CurriculumHost<M
     },
     report: host.report?.bind(host),
     dispose(): void {
-      for (const model of models.values()) void model.then((m) => host.release?.(m), () => undefined);
+      for (const model of models.values())
+        void model.then(
+          (m) => host.release?.(m),
+          () => undefined,
+        );
       models.clear();
       accuracy.clear();
       scores.clear();

@@ -92,7 +92,16 @@ export async function pretrainClip(options: PretrainOptions): Promise<PretrainRe
       let steps = 0;
       for (let start = 0; start + 2 <= order.length; start += batchSize) {
         const rows = order.slice(start, start + batchSize);
-        const { value, grads } = tf.variableGrads(() => contrastiveLoss(clip, batchPixels(images, rows, side), batchIds(tokenizer, captions, rows, contextLength), rows.map((r) => captions[r])), [...variables.values()]);
+        const { value, grads } = tf.variableGrads(
+          () =>
+            contrastiveLoss(
+              clip,
+              batchPixels(images, rows, side),
+              batchIds(tokenizer, captions, rows, contextLength),
+              rows.map((r) => captions[r]),
+            ),
+          [...variables.values()],
+        );
         const named: Record<string, tf.Tensor> = {};
         for (const [tfName, grad] of Object.entries(grads)) named[byTfName.get(tfName)!] = grad;
         optimizer.applyGradients(variables, named);
@@ -145,7 +154,10 @@ function batchPixels(images: readonly Float32Array[], rows: number[], side: numb
 }
 
 function batchIds(tokenizer: TextTokenizer, captions: readonly string[], rows: number[], contextLength: number): tf.Tensor2D {
-  const { ids } = tokenizer.tokenize(rows.map((r) => captions[r]), { contextLength });
+  const { ids } = tokenizer.tokenize(
+    rows.map((r) => captions[r]),
+    { contextLength },
+  );
   return tf.tensor2d(ids, [rows.length, contextLength], 'int32');
 }
 

@@ -14,7 +14,10 @@ const values = (t: tf.Tensor): number[] => {
 
 describe('box conversions', () => {
   test('cxcywh ↔ xyxy round-trips', () => {
-    const boxes = tf.tensor2d([[0.5, 0.5, 0.2, 0.4], [0.1, 0.9, 0, 0]]);
+    const boxes = tf.tensor2d([
+      [0.5, 0.5, 0.2, 0.4],
+      [0.1, 0.9, 0, 0],
+    ]);
     const xyxy = cxcywhToXyxy(boxes);
     expect(Array.from(xyxy.dataSync())).toEqual([0.4, 0.3, 0.6, 0.7, 0.1, 0.9, 0.1, 0.9].map((v) => Math.fround(v)));
     const back = values(xyxyToCxcywh(xyxy));

@@ -19,10 +19,7 @@ export function cxcywhToXyxy(boxes: tf.Tensor2D): tf.Tensor2D {
 export function xyxyToCxcywh(boxes: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const [x1, y1, x2, y2] = tf.split(boxes, 4, 1);
-    return tf.concat(
-      [tf.mul(tf.add(x1, x2), 0.5), tf.mul(tf.add(y1, y2), 0.5), tf.sub(x2, x1), tf.sub(y2, y1)],
-      1,
-    ) as tf.Tensor2D;
+    return tf.concat([tf.mul(tf.add(x1, x2), 0.5), tf.mul(tf.add(y1, y2), 0.5), tf.sub(x2, x1), tf.sub(y2, y1)], 1) as tf.Tensor2D;
   });
 }
 

@@ -12,8 +12,7 @@ import { visualPatchMask } from './masks';
 describeShared('ClipVG on the tiny golden checkpoint', () => {
   let model: ClipVG;
   let golden: Record<string, TorchTensor>;
-  const t = (name: string, dtype: 'float32' | 'int32' = 'float32') =>
-    tf.tensor(golden[name].toFloat32Array(), golden[name].shape, dtype);
+  const t = (name: string, dtype: 'float32' | 'int32' = 'float32') => tf.tensor(golden[name].toFloat32Array(), golden[name].shape, dtype);
   const images = () => tf.tidy(() => tf.transpose(t('image'), [0, 2, 3, 1]) as tf.Tensor4D); // NCHW → NHWC
 
   function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance: number): void {
@@ -32,7 +31,14 @@ describeShared('ClipVG on the tiny golden checkpoint', () => {
 
   test('configuration from args and shapes', () => {
     expect(model.config).toMatchObject({
-      extractLayers: [0, 3, 7, 11], imsize: 64, maxQueryLen: 77, hiddenDim: 64, vlHeads: 8, vlLayers: 6, vlFfnDim: 256, dropout: 0.1,
+      extractLayers: [0, 3, 7, 11],
+      imsize: 64,
+      maxQueryLen: 77,
+      hiddenDim: 64,
+      vlHeads: 8,
+      vlLayers: 6,
+      vlFfnDim: 256,
+      dropout: 0.1,
     });
     expect(model.config.clip).toMatchObject({ visionWidth: 128, visionHeads: 2, transformerWidth: 64, transformerHeads: 1, embedDim: 64 });
   });

@@ -6,14 +6,32 @@ import { clipVGConfig, sequenceLength } from './config';
 import { countTrainableParameters } from './layout';
 
 const TINY_CLIP: ClipConfig = {
-  embedDim: 64, imageResolution: 64, visionLayers: 12, visionWidth: 128, visionPatchSize: 16, visionHeads: 2,
-  contextLength: 77, vocabSize: 49408, transformerWidth: 64, transformerHeads: 1, transformerLayers: 12,
+  embedDim: 64,
+  imageResolution: 64,
+  visionLayers: 12,
+  visionWidth: 128,
+  visionPatchSize: 16,
+  visionHeads: 2,
+  contextLength: 77,
+  vocabSize: 49408,
+  transformerWidth: 64,
+  transformerHeads: 1,
+  transformerLayers: 12,
 };
 
 /** Small enough that a random CLIP builds in well under a second; ids stay below its vocabulary. */
 const MICRO_CLIP: ClipConfig = {
-  embedDim: 32, imageResolution: 32, visionLayers: 4, visionWidth: 32, visionPatchSize: 16, visionHeads: 2,
-  contextLength: 77, vocabSize: 64, transformerWidth: 32, transformerHeads: 2, transformerLayers: 2,
+  embedDim: 32,
+  imageResolution: 32,
+  visionLayers: 4,
+  visionWidth: 32,
+  visionPatchSize: 16,
+  visionHeads: 2,
+  contextLength: 77,
+  vocabSize: 64,
+  transformerWidth: 32,
+  transformerHeads: 2,
+  transformerLayers: 2,
 };
 const SOT = 62;
 const EOT = 63;
@@ -61,8 +79,19 @@ describe('ClipVG.create', () => {
     const b = ClipVG.create(config, { seed: 7 });
     const c = ClipVG.create(config, { seed: 8 });
     const images = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-    const mask = tf.tensor3d(Array.from({ length: 2 * 32 * 32 }, (_, i) => (i >= 32 * 32 + 16 * 32 ? 1 : 0)), [2, 32, 32], 'int32');
-    const ids = tf.tensor2d([[SOT, 20, EOT, ...new Array(74).fill(0)], [SOT, EOT, ...new Array(75).fill(0)]], undefined, 'int32');
+    const mask = tf.tensor3d(
+      Array.from({ length: 2 * 32 * 32 }, (_, i) => (i >= 32 * 32 + 16 * 32 ? 1 : 0)),
+      [2, 32, 32],
+      'int32',
+    );
+    const ids = tf.tensor2d(
+      [
+        [SOT, 20, EOT, ...new Array(74).fill(0)],
+        [SOT, EOT, ...new Array(75).fill(0)],
+      ],
+      undefined,
+      'int32',
+    );
     const boxesA = a.predict(images, mask, ids);
     const boxesB = b.predict(images, mask, ids);
     const boxesC = c.predict(images, mask, ids);

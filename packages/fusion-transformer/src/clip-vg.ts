@@ -251,14 +251,21 @@ export class ClipVG {
     const expect = (ok: boolean, what: string): void => {
       if (!ok) throw new Error(`ClipVG.fuse: ${what}`);
     };
-    expect(visual.rank === 3 && visual.shape[1] === tokens && visual.shape[2] === visualWidth,
-      `visual features are [${visual.shape}], expected [B, ${tokens}, ${visualWidth}]`);
-    expect(text.rank === 3 && text.shape[0] === batch && text.shape[1] === config.maxQueryLen && text.shape[2] === config.clip.embedDim,
-      `text features are [${text.shape}], expected [${batch}, ${config.maxQueryLen}, ${config.clip.embedDim}]`);
-    expect(ids.rank === 2 && ids.shape[0] === batch && ids.shape[1] === config.maxQueryLen,
-      `token ids are [${ids.shape}], expected [${batch}, ${config.maxQueryLen}]`);
-    expect(pixelMask.rank === 3 && pixelMask.shape[0] === batch && pixelMask.shape[1] === config.imsize && pixelMask.shape[2] === config.imsize,
-      `pixel mask is [${pixelMask.shape}], expected [${batch}, ${config.imsize}, ${config.imsize}]`);
+    expect(
+      visual.rank === 3 && visual.shape[1] === tokens && visual.shape[2] === visualWidth,
+      `visual features are [${visual.shape}], expected [B, ${tokens}, ${visualWidth}]`,
+    );
+    expect(
+      text.rank === 3 && text.shape[0] === batch && text.shape[1] === config.maxQueryLen && text.shape[2] === config.clip.embedDim,
+      `text features are [${text.shape}], expected [${batch}, ${config.maxQueryLen}, ${config.clip.embedDim}]`,
+    );
+    expect(
+      ids.rank === 2 && ids.shape[0] === batch && ids.shape[1] === config.maxQueryLen,
+      `token ids are [${ids.shape}], expected [${batch}, ${config.maxQueryLen}]`,
+    );
+    expect(
+      pixelMask.rank === 3 && pixelMask.shape[0] === batch && pixelMask.shape[1] === config.imsize && pixelMask.shape[2] === config.imsize,
+      `pixel mask is [${pixelMask.shape}], expected [${batch}, ${config.imsize}, ${config.imsize}]`,
+    );
   }
 }
-

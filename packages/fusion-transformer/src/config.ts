@@ -80,9 +80,7 @@ export function validateClipVGConfig(config: ClipVGConfig): void {
     throw new Error(`ClipVGConfig: hiddenDim ${config.hiddenDim} is not divisible by vlHeads ${config.vlHeads}`);
   }
   if (config.imsize !== config.clip.imageResolution) {
-    throw new Error(
-      `ClipVGConfig: imsize ${config.imsize} differs from CLIP's resolution ${config.clip.imageResolution} (its positional embedding fixes it)`,
-    );
+    throw new Error(`ClipVGConfig: imsize ${config.imsize} differs from CLIP's resolution ${config.clip.imageResolution} (its positional embedding fixes it)`);
   }
   if (config.maxQueryLen !== config.clip.contextLength) {
     throw new Error(`ClipVGConfig: maxQueryLen ${config.maxQueryLen} differs from CLIP's context length ${config.clip.contextLength}`);

@@ -9,7 +9,10 @@ beforeAll(async () => {
 
 describe('groundingLoss', () => {
   test('zero for a perfect prediction', () => {
-    const boxes = tf.tensor2d([[0.5, 0.5, 0.2, 0.2], [0.3, 0.6, 0.4, 0.1]]);
+    const boxes = tf.tensor2d([
+      [0.5, 0.5, 0.2, 0.2],
+      [0.3, 0.6, 0.4, 0.1],
+    ]);
     const { loss, l1, giou } = groundingLoss(boxes, boxes);
     expect(loss.dataSync()[0]).toBeCloseTo(0, 6);
     expect(l1.dataSync()[0]).toBeCloseTo(0, 6);
@@ -18,10 +21,16 @@ describe('groundingLoss', () => {
   });
 
   test('L1 summed over coordinates and averaged over the batch; GIoU averaged; weights 1:1', () => {
-    const pred = tf.tensor2d([[0.5, 0.5, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2]]);
+    const pred = tf.tensor2d([
+      [0.5, 0.5, 0.2, 0.2],
+      [0.5, 0.5, 0.2, 0.2],
+    ]);
     // first target shifted by 0.2 in x (disjoint, touching: hull 0.4×0.2, union 0.08 → GIoU 0)
     // second identical
-    const target = tf.tensor2d([[0.7, 0.5, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2]]);
+    const target = tf.tensor2d([
+      [0.7, 0.5, 0.2, 0.2],
+      [0.5, 0.5, 0.2, 0.2],
+    ]);
     const { loss, l1, giou } = groundingLoss(pred, target);
     expect(l1.dataSync()[0]).toBeCloseTo(0.2 / 2, 6);
     expect(giou.dataSync()[0]).toBeCloseTo((1 - 0 + 0) / 2, 5);
@@ -43,9 +52,15 @@ describe('accuracyAt05', () => {
 
   test('the prediction is clamped to [0, 1], the target is not', () => {
     // prediction xyxy [-0.5, 0, 0.5, 1] → clamped [0, 0, 0.5, 1]: identical to the target → IoU 1
-    const pred = tf.tensor2d([[0, 0.5, 1, 1], [0.25, 0.5, 0.5, 1]]);
+    const pred = tf.tensor2d([
+      [0, 0.5, 1, 1],
+      [0.25, 0.5, 0.5, 1],
+    ]);
     // target xyxy [-0.5,0,0.5,1] unclamped, prediction inside it covering half → IoU 0.5
-    const target = tf.tensor2d([[0.25, 0.5, 0.5, 1], [0, 0.5, 1, 1]]);
+    const target = tf.tensor2d([
+      [0.25, 0.5, 0.5, 1],
+      [0, 0.5, 1, 1],
+    ]);
     const result = accuracyAt05(pred, target);
     expect(result.ious[0]).toBeCloseTo(1, 6);
     expect(result.ious[1]).toBeCloseTo(0.5, 6);

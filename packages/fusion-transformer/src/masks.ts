@@ -62,9 +62,6 @@ export function fusionKeyPaddingMask(ids: tf.Tensor2D, pixelMask: tf.Tensor3D, p
   return tf.tidy(() => {
     const batch = ids.shape[0];
     const never = tf.zeros([batch, 1], 'bool');
-    return tf.concat(
-      [never, textPaddingMask(ids), never, visualPatchMask(pixelMask, patchGrid)],
-      1,
-    ) as tf.Tensor2D;
+    return tf.concat([never, textPaddingMask(ids), never, visualPatchMask(pixelMask, patchGrid)], 1) as tf.Tensor2D;
   });
 }

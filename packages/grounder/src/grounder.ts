@@ -41,13 +41,23 @@ export interface GroundBatchOptions {
 
 function isRgbImage(x: unknown): x is RgbImage {
   const img = x as RgbImage;
-  return typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && Number.isInteger(img.width) && Number.isInteger(img.height) && img.data instanceof Uint8Array;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof Uint8Array) &&
+    Number.isInteger(img.width) &&
+    Number.isInteger(img.height) &&
+    img.data instanceof Uint8Array
+  );
 }
 
 export class Grounder {
   private disposed = false;
 
-  private constructor(private readonly loaded: LoadedModel, private readonly options: GrounderOptions) {}
+  private constructor(
+    private readonly loaded: LoadedModel,
+    private readonly options: GrounderOptions,
+  ) {}
 
   /**
    * Load a CLIP-VG checkpoint: an official `.pth`, a `clip-vg checkpoint convert` folder, or the output folder of
@@ -90,7 +100,12 @@ export class Grounder {
     for (let start = 0; start < queries.length; start += batchSize) {
       const chunk = queries.slice(start, start + batchSize);
       const images = await Promise.all(chunk.map((q) => this.decode(q.image)));
-      results.push(...(await this.groundDecoded(images, chunk.map((q) => q.text))));
+      results.push(
+        ...(await this.groundDecoded(
+          images,
+          chunk.map((q) => q.text),
+        )),
+      );
       options.onProgress?.(results.length, queries.length);
     }
     return results;

@@ -36,10 +36,12 @@ describeShared('the README example and the Grounder API on the tiny golden check
   const golden = (...parts: string[]) => sharedPath('golden', 'clipvg-tiny', ...parts);
   const cases = (): GoldenCase[] => JSON.parse(readFileSync(golden('cases.json'), 'utf8')).cases;
   const vocab = () => sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz');
-  const near = (box: number[], expected: number[], tolerance: number) => box.forEach((v, k) => expect(Math.abs(v - expected[k])).toBeLessThanOrEqual(tolerance));
+  const near = (box: number[], expected: number[], tolerance: number) =>
+    box.forEach((v, k) => expect(Math.abs(v - expected[k])).toBeLessThanOrEqual(tolerance));
 
   test('the README code block runs verbatim and gives the golden box within 0.5 px', () => {
-    if (!existsSync(path.join(PACKAGE, 'dist', 'index.mjs'))) throw new Error('packages/grounder/dist is missing: run npx nx run @clip-vg/grounder:build first');
+    if (!existsSync(path.join(PACKAGE, 'dist', 'index.mjs')))
+      throw new Error('packages/grounder/dist is missing: run npx nx run @clip-vg/grounder:build first');
     const code = readmeExample();
     const c = cases().find((x) => code.includes(`'${x.text}'`));
     if (!c) throw new Error('the README example must ground the text of a golden case');
@@ -51,7 +53,12 @@ describeShared('the README example and the Grounder API on the tiny golden check
     mkdirSync(path.join(dir, 'node_modules', '@clip-vg'), { recursive: true });
     symlinkSync(PACKAGE, path.join(dir, 'node_modules', '@clip-vg', 'grounder'));
     writeFileSync(path.join(dir, 'example.mjs'), `${code}\nprocess.stdout.write(JSON.stringify(box));\n`);
-    const run = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CLIP_VG_BACKEND: 'wasm' }, timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['example.mjs'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CLIP_VG_BACKEND: 'wasm' },
+      timeout: 120_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     near(JSON.parse(run.stdout), c.pred_xyxy_pixels, 0.5);
@@ -63,7 +70,10 @@ describeShared('the README example and the Grounder API on the tiny golden check
       try {
         const all = cases();
         const progress: number[] = [];
-        const results = await grounder.groundBatch(all.map((c) => ({ image: golden(c.image), text: c.text })), { batchSize: 2, onProgress: (done) => progress.push(done) });
+        const results = await grounder.groundBatch(
+          all.map((c) => ({ image: golden(c.image), text: c.text })),
+          { batchSize: 2, onProgress: (done) => progress.push(done) },
+        );
         expect(progress).toEqual([2, 4, 5]);
         results.forEach((r, i) => near(r.box, all[i].pred_xyxy_pixels, Math.max(all[i].width, all[i].height) === 64 ? 0.5 : 2));
         const c = all[1];

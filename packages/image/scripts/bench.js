@@ -10,7 +10,9 @@ async function main() {
   const height = 480;
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
-  const jpeg = await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  const jpeg = await sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const decoded = await img.loadImage(jpeg);
 
   const cases = [
@@ -21,7 +23,18 @@ async function main() {
     ['adjustContrast 640×480', () => img.adjustContrast(decoded, 1.3)],
     ['adjustSaturation 640×480', () => img.adjustSaturation(decoded, 0.7)],
     ['gaussianBlur r=2 640×480', () => img.gaussianBlur(decoded, 2)],
-    ['drawDetections 640×480, 2 boxes + caption', () => img.drawDetections(decoded, [{ box: [10, 20, 300, 200], label: 'a' }, { box: [100, 100, 500, 400], label: 'b' }], { caption: 'the man on the left' })],
+    [
+      'drawDetections 640×480, 2 boxes + caption',
+      () =>
+        img.drawDetections(
+          decoded,
+          [
+            { box: [10, 20, 300, 200], label: 'a' },
+            { box: [100, 100, 500, 400], label: 'b' },
+          ],
+          { caption: 'the man on the left' },
+        ),
+    ],
   ];
   for (const [name, fn] of cases) {
     await fn(); // warm-up

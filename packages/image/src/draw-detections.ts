@@ -47,18 +47,32 @@ export async function drawDetections(img: RgbImage, items: readonly Detection[],
     }
     const color = item.color ?? PALETTE[i % PALETTE.length];
     if (!SAFE_COLOR.test(color)) throw new Error(`drawDetections: item ${i} has an unusable colour "${color}"`);
-    return boxSvg(item.box.map((v) => v * scale), item, color, { fontSize, stroke, top: captionHeight, width, height });
+    return boxSvg(
+      item.box.map((v) => v * scale),
+      item,
+      color,
+      { fontSize, stroke, top: captionHeight, width, height },
+    );
   });
   const caption = options.caption
     ? `<text x="${fontSize / 2}" y="${captionHeight / 2}" dominant-baseline="central" font-size="${fontSize}" fill="#ffffff">${escapeXml(options.caption)}</text>`
     : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + captionHeight}" font-family="DejaVu Sans, sans-serif">${caption}${shapes.join('')}</svg>`;
 
-  const png = await sharp(base).composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toBuffer();
+  const png = await sharp(base)
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
 }
 
-interface Layout { fontSize: number; stroke: number; top: number; width: number; height: number }
+interface Layout {
+  fontSize: number;
+  stroke: number;
+  top: number;
+  width: number;
+  height: number;
+}
 
 /** One rectangle clipped to the image, with its label on a filled tab above it (or inside at the top edge), or below. */
 function boxSvg(box: number[], { label, labelBelow }: Detection, color: string, l: Layout): string {

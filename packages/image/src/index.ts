@@ -4,10 +4,7 @@ export { loadImage, encodePng, type LoadImageOptions } from './load-image';
 export { resizeBilinear } from './resize-bilinear';
 export { normalizeAndPad, IMAGENET_MEAN, IMAGENET_STD, type NormalizedCanvas } from './normalize-and-pad';
 export { letterbox, resizeLongSide, resizeToSide, type Letterboxed, type LetterboxOptions } from './letterbox';
-export {
-  boxToLetterbox, letterboxToOriginal, type BoxXyxy, type BoxCxcywh, type LetterboxGeometry,
-  type ToOriginalOptions,
-} from './letterbox-boxes';
+export { boxToLetterbox, letterboxToOriginal, type BoxXyxy, type BoxCxcywh, type LetterboxGeometry, type ToOriginalOptions } from './letterbox-boxes';
 export { adjustBrightness, adjustContrast, adjustSaturation, toLuma } from './enhance';
 export { gaussianBlur } from './gaussian-blur';
 export { crop } from './crop';

@@ -24,7 +24,7 @@ describeShared('letterbox reproduces the PyTorch golden image tensor and pixel m
     let maxDiff = 0;
     for (let c = 0; c < 3; c++) {
       for (let p = 0; p < size * size; p++) {
-        const golden = image[((i * 3 + c) * size * size) + p];
+        const golden = image[(i * 3 + c) * size * size + p];
         maxDiff = Math.max(maxDiff, Math.abs(lb.pixels[p * 3 + c] - golden));
       }
     }

@@ -72,8 +72,14 @@ test('boxes map into the letterbox and back', () => {
 
 describeShared('clipvg-tiny golden cases (imsize 64)', () => {
   const cases = JSON.parse(readFileSync(sharedPath('golden', 'clipvg-tiny', 'cases.json'), 'utf8')).cases as {
-    image: string; width: number; height: number; resized: [number, number]; pad_left: number; pad_top: number;
-    pred_cxcywh_normalized: number[]; pred_xyxy_pixels: number[];
+    image: string;
+    width: number;
+    height: number;
+    resized: [number, number];
+    pad_left: number;
+    pad_top: number;
+    pred_cxcywh_normalized: number[];
+    pred_xyxy_pixels: number[];
   }[];
 
   test.each(cases.map((c) => [c.image, c] as const))('%s: size, resize and padding match', async (_name, c) => {

@@ -27,7 +27,9 @@ test('encodePng round-trips exactly and accepts a byte source', async () => {
 
 test('lossless WebP decodes to the same pixels', async () => {
   const img = referenceInputs.b;
-  const webp = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).webp({ lossless: true }).toBuffer();
+  const webp = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .webp({ lossless: true })
+    .toBuffer();
   expect(Buffer.from((await loadImage(webp)).data).equals(Buffer.from(img.data))).toBe(true);
 });
 

@@ -42,7 +42,9 @@ export async function loadImage(source: string | Uint8Array, options: LoadImageO
 /** PNG bytes of an RGB image (lossless, so a round trip through loadImage is exact). */
 export async function encodePng(img: RgbImage): Promise<Uint8Array> {
   assertRgbImage(img, 'encodePng');
-  const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
+  const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .png()
+    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
 }
 

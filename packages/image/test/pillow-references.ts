@@ -4,8 +4,17 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { RgbImage } from '../src/rgb-image';
 
-interface Encoded { width: number; height: number; data: string }
-export interface Digest { width: number; height: number; sha256: string; mean: number }
+interface Encoded {
+  width: number;
+  height: number;
+  data: string;
+}
+export interface Digest {
+  width: number;
+  height: number;
+  sha256: string;
+  mean: number;
+}
 export interface ReferenceCase {
   op: 'resize' | 'brightness' | 'contrast' | 'color' | 'gaussianBlur' | 'crop';
   input: string;
@@ -26,9 +35,7 @@ export function decodeEncoded(e: Encoded): RgbImage {
   return { width: e.width, height: e.height, data: new Uint8Array(Buffer.from(e.data, 'base64')) };
 }
 
-export const referenceInputs: Record<string, RgbImage> = Object.fromEntries(
-  Object.entries(file.inputs).map(([k, v]) => [k, decodeEncoded(v)]),
-);
+export const referenceInputs: Record<string, RgbImage> = Object.fromEntries(Object.entries(file.inputs).map(([k, v]) => [k, decodeEncoded(v)]));
 
 export function referenceCases(op: ReferenceCase['op']): ReferenceCase[] {
   return file.cases.filter((c) => c.op === op);

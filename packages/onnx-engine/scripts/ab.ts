@@ -60,8 +60,12 @@ async function main(): Promise<void> {
     const ratio = median(wall[name].map((t, r) => t / wall[first][r]));
     const cpuRatio = median(cpu[name].map((t, r) => t / cpu[first][r]));
     result[name] = {
-      wall_ms: Math.round(median(wall[name])), cpu_ms: Math.round(median(cpu[name])), min_wall_ms: Math.round(Math.min(...wall[name])),
-      images_per_s: +((inputs.images.shape[0] * 1000) / median(wall[name])).toFixed(3), wall_vs_first: +ratio.toFixed(4), cpu_vs_first: +cpuRatio.toFixed(4),
+      wall_ms: Math.round(median(wall[name])),
+      cpu_ms: Math.round(median(cpu[name])),
+      min_wall_ms: Math.round(Math.min(...wall[name])),
+      images_per_s: +((inputs.images.shape[0] * 1000) / median(wall[name])).toFixed(3),
+      wall_vs_first: +ratio.toFixed(4),
+      cpu_vs_first: +cpuRatio.toFixed(4),
     };
   }
   console.log(JSON.stringify(result));

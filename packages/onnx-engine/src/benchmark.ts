@@ -12,8 +12,17 @@ export const ENGINE_NAMES: readonly EngineName[] = ['tfjs', 'onnx'];
 
 /** A test-sized CLIP (the golden tiny model's shape) for smoke runs of the benchmark. */
 export const TINY_CLIP: ClipConfig = {
-  embedDim: 64, imageResolution: 64, visionLayers: 12, visionWidth: 128, visionPatchSize: 16, visionHeads: 2,
-  contextLength: 77, vocabSize: 49408, transformerWidth: 64, transformerHeads: 1, transformerLayers: 12,
+  embedDim: 64,
+  imageResolution: 64,
+  visionLayers: 12,
+  visionWidth: 128,
+  visionPatchSize: 16,
+  visionHeads: 2,
+  contextLength: 77,
+  vocabSize: 49408,
+  transformerWidth: 64,
+  transformerHeads: 1,
+  transformerLayers: 12,
 };
 
 export const BENCH_MODELS = [...Object.keys(CLIP_CONFIGS), 'tiny'] as const;
@@ -88,7 +97,8 @@ export function benchInputs(config: ClipVGConfig, batch: number, textTokens: num
   const L = config.maxQueryLen;
   if (!Number.isInteger(textTokens) || textTokens < 2 || textTokens > L) throw new Error(`text tokens must be 2..${L}, got ${textTokens}`);
   if (!(padding >= 0 && padding < 1)) throw new Error(`padding must be in [0, 1), got ${padding}`);
-  if (!Number.isInteger(expressionsPerImage) || expressionsPerImage < 1) throw new Error(`expressions per image must be a positive integer, got ${expressionsPerImage}`);
+  if (!Number.isInteger(expressionsPerImage) || expressionsPerImage < 1)
+    throw new Error(`expressions per image must be a positive integer, got ${expressionsPerImage}`);
   const ids = new Int32Array(batch * L);
   for (let b = 0; b < batch; b++) {
     ids[b * L] = 49406;
@@ -124,7 +134,11 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
     if (options.engine === 'onnx') {
       const start = performance.now();
       engine = await OnnxClipVG.fromModel(model, {
-        threads: options.threads, chunkSize: options.chunkSize, executionProvider: options.executionProvider, profilePrefix: options.profilePrefix, spinning: options.spinning,
+        threads: options.threads,
+        chunkSize: options.chunkSize,
+        executionProvider: options.executionProvider,
+        profilePrefix: options.profilePrefix,
+        spinning: options.spinning,
       });
       buildSeconds = (performance.now() - start) / 1000;
       model.dispose(); // the ONNX session holds its own copy of the weights
@@ -159,7 +173,7 @@ export async function benchmarkInference(options: InferenceBenchOptions): Promis
       batch,
       text_tokens: textTokens,
       expressions_per_image: options.expressionsPerImage ?? 1,
-      threads: options.engine === 'onnx' ? options.threads ?? os.availableParallelism() : null,
+      threads: options.engine === 'onnx' ? (options.threads ?? os.availableParallelism()) : null,
       chunk_size: engine ? Math.min(batch, engine.chunkSize) : null,
       images_per_s: (batch * 1000) / ms,
       distinct_images_per_s: (Math.ceil(batch / (options.expressionsPerImage ?? 1)) * 1000) / ms,

@@ -41,7 +41,9 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
   test("the last layer's [REG] attention with folded key/value projections gives the plain attention's boxes", async () => {
     const [x, mask, ids] = [images(), t('image_mask', 'int32') as tf.Tensor3D, t('text_ids', 'int32') as tf.Tensor2D];
     const weights = model.stateDict({ includeClip: true }) as never;
-    const plain = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, model.config, { origin: 'golden', foldRegAttention: false }), model.config, { threads: 1 });
+    const plain = await OnnxClipVG.fromOnnx(buildClipVGOnnx(weights, model.config, { origin: 'golden', foldRegAttention: false }), model.config, {
+      threads: 1,
+    });
     const [a, b] = [await plain.predictArrays(x, mask, ids), await engine.predictArrays(x, mask, ids)];
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
     tf.dispose([x, mask, ids]);
@@ -59,7 +61,7 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
     await direct.dispose();
   });
 
-  test('every text length and a batch of one: the trimmed text gives the untrimmed model\'s boxes', async () => {
+  test("every text length and a batch of one: the trimmed text gives the untrimmed model's boxes", async () => {
     const [x, mask, ids] = [images(), t('image_mask', 'int32') as tf.Tensor3D, t('text_ids', 'int32') as tf.Tensor2D];
     const batch = x.shape[0];
     for (let b = 0; b < batch; b++) {
@@ -93,7 +95,9 @@ describeShared('OnnxClipVG on the tiny golden checkpoint', () => {
     const pick = (i: number[]): tf.Tensor1D => tf.tensor1d(i, 'int32');
     const imageOf = Array.from({ length: batch * batch }, (_, r) => Math.floor(r / batch));
     const textOf = imageOf.map((_, r) => r % batch);
-    const [xs, ms, is] = tf.tidy(() => [tf.gather(x, pick(imageOf)), tf.gather(mask, pick(imageOf)), tf.gather(ids, pick(textOf))] as [tf.Tensor4D, tf.Tensor3D, tf.Tensor2D]);
+    const [xs, ms, is] = tf.tidy(
+      () => [tf.gather(x, pick(imageOf)), tf.gather(mask, pick(imageOf)), tf.gather(ids, pick(textOf))] as [tf.Tensor4D, tf.Tensor3D, tf.Tensor2D],
+    );
     const reference = model.predict(xs, ms, is);
     const boxes = await engine.predict(xs, ms, is);
     expect(maxDiff(boxes, reference)).toBeLessThan(1e-4);

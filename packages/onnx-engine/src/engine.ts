@@ -6,14 +6,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { WeightSource } from '@clip-vg/clip-encoders';
 import * as ort from 'onnxruntime-node';
-import {
-  isProjectFolder,
-  readOfficialCheckpoint,
-  readProjectFolder,
-  type ClipVG,
-  type ClipVGConfig,
-  type ConfigOverrides,
-} from '@clip-vg/fusion-transformer';
+import { isProjectFolder, readOfficialCheckpoint, readProjectFolder, type ClipVG, type ClipVGConfig, type ConfigOverrides } from '@clip-vg/fusion-transformer';
 import { buildClipVGOnnx, INPUT_IDS, INPUT_IMAGE_INDEX, INPUT_IMAGES, INPUT_KEY_BIAS, INPUT_POSITIONS, OUTPUT_BOXES } from './graph/clip-vg-graph';
 import { groupRowsByImage } from './image-groups';
 import { batchInputArrays, graphInputsForRows } from './inputs';
@@ -53,8 +46,13 @@ export function hasExecutionProvider(provider: ExecutionProvider): boolean {
 export async function createSession(bytes: Uint8Array, options: OnnxEngineOptions = {}): Promise<ort.InferenceSession> {
   const provider = options.executionProvider ?? 'cpu';
   if (!hasExecutionProvider(provider)) {
-    throw new Error(`onnx engine: this onnxruntime-node build has no '${provider}' execution provider (available: ${
-      ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name).join(', ')})`);
+    throw new Error(
+      `onnx engine: this onnxruntime-node build has no '${provider}' execution provider (available: ${ort
+        .listSupportedBackends()
+        .filter((b) => b.bundled)
+        .map((b) => b.name)
+        .join(', ')})`,
+    );
   }
   collectGarbage(); // free the weights' staging copies before ORT makes its own
   const session = await ort.InferenceSession.create(bytes, {
@@ -104,7 +102,8 @@ export class OnnxClipVG {
     const build = (): { bytes: Uint8Array; config: ClipVGConfig } => {
       if (isProjectFolder(fileOrDir)) {
         const folder = readProjectFolder(fileOrDir);
-        if (!folder.includesClip) throw new Error(`${fileOrDir}: the folder was saved without CLIP weights; load it with ClipVG.fromPretrained and use OnnxClipVG.fromModel`);
+        if (!folder.includesClip)
+          throw new Error(`${fileOrDir}: the folder was saved without CLIP weights; load it with ClipVG.fromPretrained and use OnnxClipVG.fromModel`);
         const { clip: clipOverrides, ...rest } = options.config ?? {};
         const config: ClipVGConfig = { ...folder.config, ...rest, clip: { ...folder.config.clip, ...clipOverrides } };
         return { bytes: buildClipVGOnnx(folder.weights, config, { origin: fileOrDir }), config };

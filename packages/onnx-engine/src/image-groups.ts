@@ -22,8 +22,10 @@ export interface RowChunk {
 export function groupRowsByImage(pixels: Float32Array, masks: Int32Array, batch: number, maxImages: number): RowChunk[] {
   const imageLength = pixels.length / batch;
   const maskLength = masks.length / batch;
-  const bytes = (data: Float32Array | Int32Array, row: number, length: number): Buffer => Buffer.from(data.buffer, data.byteOffset + row * length * 4, length * 4);
-  const same = (a: number, b: number): boolean => bytes(pixels, a, imageLength).equals(bytes(pixels, b, imageLength)) && bytes(masks, a, maskLength).equals(bytes(masks, b, maskLength));
+  const bytes = (data: Float32Array | Int32Array, row: number, length: number): Buffer =>
+    Buffer.from(data.buffer, data.byteOffset + row * length * 4, length * 4);
+  const same = (a: number, b: number): boolean =>
+    bytes(pixels, a, imageLength).equals(bytes(pixels, b, imageLength)) && bytes(masks, a, maskLength).equals(bytes(masks, b, maskLength));
 
   // The first row with the same pixels and mask, through a hash of a sample of each image.
   const firstRow = new Int32Array(batch);

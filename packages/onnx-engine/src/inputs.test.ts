@@ -16,7 +16,14 @@ test('usedTextLength: one past the last non-zero id of any row, at least 1', () 
 
 test('graphInputs: trimmed int64 ids and, per row, the fusion positions that are not padding ([REG] | text | CLS | patches)', () => {
   const config = clipVGConfig(TINY_CLIP, [0, 3, 7, 11], { vlFfnDim: 256 }); // 64 px, 4×4 patches
-  const ids = tf.tensor2d([[49406, 320, 49407, ...new Array(74).fill(0)], [49406, 49407, ...new Array(75).fill(0)]], undefined, 'int32');
+  const ids = tf.tensor2d(
+    [
+      [49406, 320, 49407, ...new Array(74).fill(0)],
+      [49406, 49407, ...new Array(75).fill(0)],
+    ],
+    undefined,
+    'int32',
+  );
   const mask = tf.buffer([2, 64, 64], 'int32');
   for (let y = 48; y < 64; y++) for (let x = 0; x < 64; x++) mask.set(1, 1, y, x); // image 1: bottom patch row is padding
   const pixelMask = mask.toTensor() as tf.Tensor3D;
@@ -38,13 +45,26 @@ test('graphInputs: trimmed int64 ids and, per row, the fusion positions that are
 
 test('graphInputsForRows: a chunk of rows gives what graphInputs gives on those rows alone (text trimmed per chunk)', () => {
   const config = clipVGConfig(TINY_CLIP, [0, 3, 7, 11], { vlFfnDim: 256 });
-  const texts = [[49406, 320, 321, 49407], [49406, 49407], [49406, 322, 49407]];
-  const ids = tf.tensor2d(texts.map((t) => [...t, ...new Array(77 - t.length).fill(0)]), undefined, 'int32') as tf.Tensor2D;
+  const texts = [
+    [49406, 320, 321, 49407],
+    [49406, 49407],
+    [49406, 322, 49407],
+  ];
+  const ids = tf.tensor2d(
+    texts.map((t) => [...t, ...new Array(77 - t.length).fill(0)]),
+    undefined,
+    'int32',
+  ) as tf.Tensor2D;
   const mask = tf.buffer([3, 64, 64], 'int32');
   for (let y = 32; y < 64; y++) for (let x = 0; x < 64; x++) mask.set(1, 2, y, x);
   const pixelMask = mask.toTensor() as tf.Tensor3D;
   const arrays = batchInputArrays(ids, pixelMask, config);
-  for (const [start, end] of [[0, 3], [1, 3], [1, 2], [2, 3]] as const) {
+  for (const [start, end] of [
+    [0, 3],
+    [1, 3],
+    [1, 2],
+    [2, 3],
+  ] as const) {
     const rowIds = tf.slice(ids, [start, 0], [end - start, -1]) as tf.Tensor2D;
     const rowMask = tf.slice(pixelMask, [start, 0, 0], [end - start, -1, -1]) as tf.Tensor3D;
     expect(graphInputsForRows(arrays, start, end)).toEqual(graphInputs(rowIds, rowMask, config));

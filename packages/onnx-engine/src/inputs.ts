@@ -90,9 +90,11 @@ export function graphInputsForRows(arrays: BatchInputArrays, start: number, end:
   const sequence = Math.max(...kept.map((row) => row.length));
   const positions = new BigInt64Array(batch * sequence);
   const keyBias = new Float32Array(batch * sequence).fill(MASKED_LOGIT);
-  kept.forEach((row, b) => row.forEach((position, slot) => {
-    positions[b * sequence + slot] = BigInt(position);
-    keyBias[b * sequence + slot] = 0;
-  }));
+  kept.forEach((row, b) =>
+    row.forEach((position, slot) => {
+      positions[b * sequence + slot] = BigInt(position);
+      keyBias[b * sequence + slot] = 0;
+    }),
+  );
   return { ids: trimmed, length: used, positions, keyBias, sequence };
 }

@@ -48,8 +48,9 @@ try {
     data[perTensor - 1] = -i;
     model[`layers.${i}.weight`] = TorchTensor.fromTypedArray(data, [1024, 1024]);
   }
-  const baseline = JSON.parse(execFileSync(process.execPath, ['-e',
-    `process.stdout.write(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024 }))`]).toString());
+  const baseline = JSON.parse(
+    execFileSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024 }))`]).toString(),
+  );
   console.log(`node baseline peak RSS: ${(baseline.maxRssBytes / 1e6).toFixed(0)} MB`);
   for (const format of ['zip', 'legacy']) {
     const file = path.join(dir, `big-${format}.pth`);

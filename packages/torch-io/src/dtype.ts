@@ -3,33 +3,53 @@
 export type TorchDType = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'uint8' | 'int8' | 'bool';
 
 export type TypedArray =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array
-  | Int32Array
-  | Uint32Array
-  | Int16Array
-  | Uint16Array
-  | Uint8Array
-  | Int8Array;
+  Float32Array | Float64Array | BigInt64Array | BigUint64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array | Int8Array;
 
 export const DTYPE_BYTES: Record<TorchDType, number> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int16: 2, uint8: 1, int8: 1, bool: 1,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  uint8: 1,
+  int8: 1,
+  bool: 1,
 };
 
 /** `torch.FloatStorage` etc. (the class names torch.save writes) → dtype. */
 export const STORAGE_CLASS_DTYPE: Record<string, TorchDType> = {
-  FloatStorage: 'float32', HalfStorage: 'float16', BFloat16Storage: 'bfloat16', DoubleStorage: 'float64',
-  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', ByteStorage: 'uint8', CharStorage: 'int8',
+  FloatStorage: 'float32',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  DoubleStorage: 'float64',
+  LongStorage: 'int64',
+  IntStorage: 'int32',
+  ShortStorage: 'int16',
+  ByteStorage: 'uint8',
+  CharStorage: 'int8',
   BoolStorage: 'bool',
 };
 
 /** `torch.float32` etc. (the dtype globals torch ≥ 2 may write inside `UntypedStorage` ids) → dtype. */
 export const TORCH_DTYPE_NAME: Record<string, TorchDType> = {
-  float32: 'float32', float: 'float32', float16: 'float16', half: 'float16', bfloat16: 'bfloat16', float64: 'float64',
-  double: 'float64', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
-  uint8: 'uint8', int8: 'int8', bool: 'bool',
+  float32: 'float32',
+  float: 'float32',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  float64: 'float64',
+  double: 'float64',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  int16: 'int16',
+  short: 'int16',
+  uint8: 'uint8',
+  int8: 'int8',
+  bool: 'bool',
 };
 
 /** A real copy in a fresh ArrayBuffer (a Node Buffer's `slice` would only make a view). */
@@ -49,15 +69,25 @@ export function typedCopy(
   const raw = copyBytes(bytes, byteOffset, byteOffset + count * size);
   const buffer = raw.buffer;
   switch (dtype) {
-    case 'float32': return new Float32Array(buffer, 0, count);
-    case 'float64': return new Float64Array(buffer, 0, count);
-    case 'int64': return new BigInt64Array(buffer, 0, count);
-    case 'int32': return new Int32Array(buffer, 0, count);
-    case 'int16': return new Int16Array(buffer, 0, count);
-    case 'uint8': case 'bool': return new Uint8Array(buffer, 0, count);
-    case 'int8': return new Int8Array(buffer, 0, count);
-    case 'float16': return halfToFloat32(new Uint16Array(buffer, 0, count));
-    case 'bfloat16': return bfloat16ToFloat32(new Uint16Array(buffer, 0, count));
+    case 'float32':
+      return new Float32Array(buffer, 0, count);
+    case 'float64':
+      return new Float64Array(buffer, 0, count);
+    case 'int64':
+      return new BigInt64Array(buffer, 0, count);
+    case 'int32':
+      return new Int32Array(buffer, 0, count);
+    case 'int16':
+      return new Int16Array(buffer, 0, count);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(buffer, 0, count);
+    case 'int8':
+      return new Int8Array(buffer, 0, count);
+    case 'float16':
+      return halfToFloat32(new Uint16Array(buffer, 0, count));
+    case 'bfloat16':
+      return bfloat16ToFloat32(new Uint16Array(buffer, 0, count));
   }
 }
 

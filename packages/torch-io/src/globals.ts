@@ -26,16 +26,76 @@ export class PySet {
 }
 
 const REFUSED_MODULES = new Set([
-  'os', 'posix', 'nt', 'subprocess', 'sys', 'shutil', 'socket', 'pty', 'importlib', 'runpy', 'pickle', '_pickle',
-  'marshal', 'ctypes', 'code', 'codeop', 'webbrowser', 'commands', 'popen2', 'multiprocessing', 'asyncio', 'signal',
-  'platform', 'pdb', 'timeit', 'bdb', 'cProfile', 'profile', 'trace', 'pydoc', 'ensurepip', 'venv', 'urllib',
-  'http', 'ftplib', 'smtplib', 'telnetlib', 'zipimport', 'operator',
-  'torch._C', 'torch.hub', 'torch.ops', 'numpy.testing', 'numpy.f2py', 'numpy.distutils',
+  'os',
+  'posix',
+  'nt',
+  'subprocess',
+  'sys',
+  'shutil',
+  'socket',
+  'pty',
+  'importlib',
+  'runpy',
+  'pickle',
+  '_pickle',
+  'marshal',
+  'ctypes',
+  'code',
+  'codeop',
+  'webbrowser',
+  'commands',
+  'popen2',
+  'multiprocessing',
+  'asyncio',
+  'signal',
+  'platform',
+  'pdb',
+  'timeit',
+  'bdb',
+  'cProfile',
+  'profile',
+  'trace',
+  'pydoc',
+  'ensurepip',
+  'venv',
+  'urllib',
+  'http',
+  'ftplib',
+  'smtplib',
+  'telnetlib',
+  'zipimport',
+  'operator',
+  'torch._C',
+  'torch.hub',
+  'torch.ops',
+  'numpy.testing',
+  'numpy.f2py',
+  'numpy.distutils',
 ]);
 
 const REFUSED_BUILTINS = new Set([
-  'eval', 'exec', 'execfile', 'compile', '__import__', 'open', 'file', 'input', 'raw_input', 'getattr', 'setattr',
-  'delattr', 'globals', 'locals', 'vars', 'breakpoint', 'reload', 'apply', 'memoryview', 'help', 'exit', 'quit',
+  'eval',
+  'exec',
+  'execfile',
+  'compile',
+  '__import__',
+  'open',
+  'file',
+  'input',
+  'raw_input',
+  'getattr',
+  'setattr',
+  'delattr',
+  'globals',
+  'locals',
+  'vars',
+  'breakpoint',
+  'reload',
+  'apply',
+  'memoryview',
+  'help',
+  'exit',
+  'quit',
 ]);
 
 /** GLOBAL `module name`: a reference, or an error naming a global that only code execution would need. */
@@ -46,7 +106,7 @@ export function resolveGlobal(module: string, name: string): PyGlobal {
     REFUSED_MODULES.has(root) ||
     [...REFUSED_MODULES].some((m) => module.startsWith(`${m}.`)) ||
     ((module === 'builtins' || module === '__builtin__') && REFUSED_BUILTINS.has(name)) ||
-    name.startsWith('__') && name !== '__builtin__';
+    (name.startsWith('__') && name !== '__builtin__');
   if (refused) throw new Error(`refused to load global '${module}.${name}': it could execute code`);
   return new PyGlobal(module, name);
 }
@@ -122,8 +182,7 @@ export function buildObject(obj: unknown, state: unknown): void {
 }
 
 function isDictClass(q: string): boolean {
-  return q === 'collections.OrderedDict' || q === 'collections.Counter' || q === 'collections.defaultdict'
-    || q === 'torch.nn.modules.module._IncompatibleKeys';
+  return q === 'collections.OrderedDict' || q === 'collections.Counter' || q === 'collections.defaultdict' || q === 'torch.nn.modules.module._IncompatibleKeys';
 }
 
 function mapFrom(source: unknown): Map<unknown, unknown> {

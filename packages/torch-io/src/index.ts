@@ -7,15 +7,19 @@ export { loadPickle, unpickle, type UnpickleOptions, type UnpickleResult } from 
 export { TorchTensor, TorchStorage, isTensor } from './tensor';
 export type { TorchDType, TypedArray } from './dtype';
 export { NumpyArray } from './numpy';
-export {
-  PyObject, PyFloat, pyFloat, isPyObject, pyTuple, isPyTuple, type PyValue, type PyDict, type PyWritable,
-} from './py-value';
+export { PyObject, PyFloat, pyFloat, isPyObject, pyTuple, isPyTuple, type PyValue, type PyDict, type PyWritable } from './py-value';
 export { encodePth, savePth, type EncodePthOptions } from './save-pth';
 export { encodePickle } from './pickler';
 export { writeFileAtomic } from './atomic-write';
 export {
-  openSafetensors, writeSafetensors, tensorToSafetensors, safetensorsToTensor, safetensorsToFloat32,
-  type SafetensorsEntry, type LazySafetensorsEntry, type SafetensorsReader,
+  openSafetensors,
+  writeSafetensors,
+  tensorToSafetensors,
+  safetensorsToTensor,
+  safetensorsToFloat32,
+  type SafetensorsEntry,
+  type LazySafetensorsEntry,
+  type SafetensorsReader,
 } from './safetensors';
 export { inspectCheckpoint, toPlain, tensorBytes, type CheckpointSummary } from './inspect';
 export { moduleStateDict, isScriptModule } from './torchscript';

@@ -35,14 +35,23 @@ describe('toPlain', () => {
   test('makes every value JSON-safe', () => {
     const t = TorchTensor.fromTypedArray(Float32Array.of(1, 2), [2]);
     const value = {
-      t, big: 2n ** 70n, nan: NaN, bytes: Uint8Array.of(1, 2, 3), tuple: pyTuple(1, 'a'),
+      t,
+      big: 2n ** 70n,
+      nan: NaN,
+      bytes: Uint8Array.of(1, 2, 3),
+      tuple: pyTuple(1, 'a'),
       map: new Map<never, never>([[1 as never, 'one' as never]]),
       pairs: new Map<never, never>([[pyTuple(1, 2) as never, 'x' as never]]),
       obj: new PyObject('utils.word_utils.Corpus', [], { dictionary: { idx2word: ['a'] } }),
     };
     expect(toPlain(value)).toEqual({
-      t: { shape: [2], dtype: 'float32' }, big: String(2n ** 70n), nan: 'NaN', bytes: { bytes: 3 }, tuple: [1, 'a'],
-      map: { 1: 'one' }, pairs: [[[1, 2], 'x']],
+      t: { shape: [2], dtype: 'float32' },
+      big: String(2n ** 70n),
+      nan: 'NaN',
+      bytes: { bytes: 3 },
+      tuple: [1, 'a'],
+      map: { 1: 'one' },
+      pairs: [[[1, 2], 'x']],
       obj: { __class__: 'utils.word_utils.Corpus', dictionary: { idx2word: ['a'] } },
     });
   });

@@ -90,13 +90,7 @@ export function toPlain(value: PyValue, seen: Set<unknown> = new Set()): unknown
   }
 }
 
-function collectTensors(
-  value: PyValue,
-  prefix: string,
-  out: CheckpointSummary['tensors'],
-  seen: Set<unknown>,
-  list?: TorchTensor[],
-): void {
+function collectTensors(value: PyValue, prefix: string, out: CheckpointSummary['tensors'], seen: Set<unknown>, list?: TorchTensor[]): void {
   if (value instanceof TorchTensor) {
     out[prefix || '(root)'] = { shape: value.shape, dtype: value.dtype };
     list?.push(value);
@@ -131,9 +125,11 @@ function withoutTensors(value: PyValue, seen: Set<unknown>): unknown {
       return kept.length ? kept : ABSENT;
     }
     const entries: [string, PyValue][] =
-      value instanceof Map ? [...value].map(([k, v]) => [String(k), v]) :
-      value instanceof PyObject ? Object.entries(isPyDict(value.state) ? value.state : {}) :
-      Object.entries(value);
+      value instanceof Map
+        ? [...value].map(([k, v]) => [String(k), v])
+        : value instanceof PyObject
+          ? Object.entries(isPyDict(value.state) ? value.state : {})
+          : Object.entries(value);
     const kept = entries.map(([k, v]) => [k, withoutTensors(v, seen)] as const).filter(([, v]) => v !== ABSENT);
     return kept.length ? Object.fromEntries(kept) : ABSENT;
   } finally {

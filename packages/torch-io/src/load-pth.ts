@@ -113,7 +113,8 @@ function loadLegacyOrPickle(bytes: Uint8Array): PyValue {
       const cached = storages.get(id);
       if (cached) return cached;
       const storage = new TorchStorage(dtype, view.key, view.size, location, () =>
-        rootBytes(key).subarray(view.offset * size, (view.offset + view.size) * size));
+        rootBytes(key).subarray(view.offset * size, (view.offset + view.size) * size),
+      );
       storages.set(id, storage);
       return storage;
     }

@@ -9,8 +9,15 @@ import { PyFloat, PyObject, isPyTuple, markTuple, type PyWritable } from './py-v
 import { TorchStorage, TorchTensor } from './tensor';
 
 const STORAGE_CLASS: Record<TorchDType, string> = {
-  float32: 'FloatStorage', float16: 'HalfStorage', bfloat16: 'BFloat16Storage', float64: 'DoubleStorage',
-  int64: 'LongStorage', int32: 'IntStorage', int16: 'ShortStorage', uint8: 'ByteStorage', int8: 'CharStorage',
+  float32: 'FloatStorage',
+  float16: 'HalfStorage',
+  bfloat16: 'BFloat16Storage',
+  float64: 'DoubleStorage',
+  int64: 'LongStorage',
+  int32: 'IntStorage',
+  int16: 'ShortStorage',
+  uint8: 'ByteStorage',
+  int8: 'CharStorage',
   bool: 'BoolStorage',
 };
 
@@ -281,7 +288,8 @@ class Pickler {
   private memoGet(key: unknown): boolean {
     const index = typeof key === 'string' ? this.stringMemo.get(key) : this.objectMemo.get(key);
     if (index === undefined) return false;
-    if (index < 0x100) this.op(0x68, index); // BINGET
+    if (index < 0x100)
+      this.op(0x68, index); // BINGET
     else {
       this.op(0x6a); // LONG_BINGET
       this.uint32(index);
@@ -293,7 +301,8 @@ class Pickler {
     const index = this.stringMemo.size + this.objectMemo.size;
     if (typeof key === 'string') this.stringMemo.set(key, index);
     else this.objectMemo.set(key, index);
-    if (index < 0x100) this.op(0x71, index); // BINPUT
+    if (index < 0x100)
+      this.op(0x71, index); // BINPUT
     else {
       this.op(0x72); // LONG_BINPUT
       this.uint32(index);

@@ -10,19 +10,7 @@ export interface PyDict {
   [key: string]: PyValue;
 }
 
-export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PyValue[]
-  | PyDict
-  | Map<PyValue, PyValue>
-  | TorchTensor
-  | NumpyArray
-  | PyObject;
+export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyDict | Map<PyValue, PyValue> | TorchTensor | NumpyArray | PyObject;
 
 /** A Python float for the writer, where the number is integral (1.0) and must not be written as an int. */
 export class PyFloat {
@@ -35,12 +23,7 @@ export function pyFloat(value: number): PyFloat {
 }
 
 /** What the writer accepts: any `PyValue`, with `PyFloat` wherever a float must stay a float. */
-export type PyWritable =
-  | PyValue
-  | PyFloat
-  | PyWritable[]
-  | { [key: string]: PyWritable }
-  | Map<PyWritable, PyWritable>;
+export type PyWritable = PyValue | PyFloat | PyWritable[] | { [key: string]: PyWritable } | Map<PyWritable, PyWritable>;
 
 /**
  * An instance of a class the reader does not map (e.g. `utils.word_utils.Corpus`): inert, it keeps the

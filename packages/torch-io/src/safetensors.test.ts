@@ -2,8 +2,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  loadPth, openSafetensors, safetensorsToFloat32, safetensorsToTensor, savePth, tensorToSafetensors, TorchTensor,
-  writeSafetensors, type SafetensorsEntry,
+  loadPth,
+  openSafetensors,
+  safetensorsToFloat32,
+  safetensorsToTensor,
+  savePth,
+  tensorToSafetensors,
+  TorchTensor,
+  writeSafetensors,
+  type SafetensorsEntry,
 } from './index';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'torch-io-st-'));
@@ -11,7 +18,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A file laid out by hand from the format description, as the Python library writes it (header padded with spaces). */
 function handMade(): Buffer {
-  const header = '{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"I64","shape":[1],"data_offsets":[16,24]}}';
+  const header =
+    '{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"I64","shape":[1],"data_offsets":[16,24]}}';
   const padded = header + ' '.repeat((8 - (header.length % 8)) % 8);
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(padded.length));

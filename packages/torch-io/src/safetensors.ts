@@ -164,11 +164,7 @@ export interface LazySafetensorsEntry {
 }
 
 /** Writes `tensors` (in the given order) and optional string metadata, atomically. */
-export function writeSafetensors(
-  file: string,
-  tensors: Record<string, SafetensorsEntry | LazySafetensorsEntry>,
-  metadata?: Record<string, string>,
-): void {
+export function writeSafetensors(file: string, tensors: Record<string, SafetensorsEntry | LazySafetensorsEntry>, metadata?: Record<string, string>): void {
   const header: Record<string, unknown> = {};
   if (metadata) header['__metadata__'] = metadata;
   const blocks: Array<() => Uint8Array> = [];
@@ -197,16 +193,27 @@ export function writeSafetensors(
   const jsonBytes = Buffer.from(json, 'utf8');
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(jsonBytes.length));
-  writeChunksAtomic(file, (function* chunks() {
-    yield length;
-    yield jsonBytes;
-    for (const block of blocks) yield block();
-  })());
+  writeChunksAtomic(
+    file,
+    (function* chunks() {
+      yield length;
+      yield jsonBytes;
+      for (const block of blocks) yield block();
+    })(),
+  );
 }
 
 const TORCH_TO_SAFETENSORS: Record<TorchDType, string> = {
-  float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', int16: 'I16',
-  int8: 'I8', uint8: 'U8', bool: 'BOOL',
+  float64: 'F64',
+  float32: 'F32',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
 };
 
 /** A torch tensor as a safetensors entry (row-major copy, 16-bit floats kept as raw bits). */

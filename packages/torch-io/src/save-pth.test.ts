@@ -2,9 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import {
-  encodePickle, encodePth, loadPickle, loadPth, pyFloat, pyTuple, savePth, TorchTensor, type PyValue, type PyWritable,
-} from './index';
+import { encodePickle, encodePth, loadPickle, loadPth, pyFloat, pyTuple, savePth, TorchTensor, type PyValue, type PyWritable } from './index';
 import { pythonWithTorch, reference, tagged, torchLoadTagged } from './test-helpers';
 import { ZipReader } from './zip';
 
@@ -13,7 +11,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Split rows whose bbox Python stored as floats: mark the integral ones so they stay floats. */
 const FLOAT_BBOX: Record<string, number> = {
-  'flickr_train_pseudo.pth': 1, 'unc_train_pseudo_raw.pth': 2, 'unc_train_pseudo_iou_result.pth': 2,
+  'flickr_train_pseudo.pth': 1,
+  'unc_train_pseudo_raw.pth': 2,
+  'unc_train_pseudo_iou_result.pth': 2,
 };
 
 function withFloatBoxes(name: string, rows: PyValue): PyWritable {
@@ -46,12 +46,17 @@ describeShared('the pickle writer reproduces torch.save byte layouts', () => {
 
 /** A checkpoint-like object with every dtype, a view into a shared storage and a transposed view. */
 function sampleCheckpoint(): PyWritable {
-  const weight = TorchTensor.fromTypedArray(Float32Array.from({ length: 12 }, (_, i) => i / 4), [3, 4]);
+  const weight = TorchTensor.fromTypedArray(
+    Float32Array.from({ length: 12 }, (_, i) => i / 4),
+    [3, 4],
+  );
   const row = new TorchTensor(weight.storage, 4, [4], [1]);
   const transposed = new TorchTensor(weight.storage, 0, [4, 3], [1, 4]);
   return {
     model: {
-      weight, row, transposed,
+      weight,
+      row,
+      transposed,
       half: TorchTensor.fromTypedArray(Uint16Array.of(0x3c00, 0xc000, 0x3555), [3], 'float16'),
       bf16: TorchTensor.fromTypedArray(Uint16Array.of(0x3f80, 0xc040), [2], 'bfloat16'),
       f64: TorchTensor.fromTypedArray(Float64Array.of(1.5, -2.25), [2]),
@@ -70,7 +75,10 @@ function sampleCheckpoint(): PyWritable {
     args: { model: 'ViT-B/16', lr: 0.00025, aug: true, none: null },
     rows: [pyTuple('a.jpg', 'b.pth', [1, 2, 3, 4], 'the man', []), ['x', 'useless placeholder', [pyFloat(1), 2.5, 3, 4], 'y', 'useless placeholder']],
     bytes: new Uint8Array([0, 1, 200, 255]),
-    state: new Map<PyWritable, PyWritable>([[0, { step: 1 }], [1, { step: 2 }]]),
+    state: new Map<PyWritable, PyWritable>([
+      [0, { step: 1 }],
+      [1, { step: 2 }],
+    ]),
     unicode: 'ça va — 好',
   };
 }
@@ -124,7 +132,12 @@ describe('encodePth / savePth', () => {
       expect(theirs.negative).toBe(-(2 ** 40));
       expect(theirs.big).toEqual({ __bigint__: String(2n ** 70n) });
       expect(theirs.bytes).toEqual([0, 1, 200, 255]);
-      expect(theirs.state).toEqual({ __map__: [[0, { step: 1 }], [1, { step: 2 }]] });
+      expect(theirs.state).toEqual({
+        __map__: [
+          [0, { step: 1 }],
+          [1, { step: 2 }],
+        ],
+      });
     });
   });
 });

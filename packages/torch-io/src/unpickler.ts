@@ -76,76 +76,253 @@ class Unpickler {
   private step(op: number): void {
     switch (op) {
       // Structure
-      case 0x28: this.metastack.push(this.stack); this.stack = []; return; // ( MARK
-      case 0x30: if (this.stack.length) this.stack.pop(); else this.popMark(); return; // 0 POP
-      case 0x31: this.popMark(); return; // 1 POP_MARK
-      case 0x32: { const top = this.top(); if (typeof top === 'object' && top !== null) this.shared.add(top); this.push(top); return; } // 2 DUP
-      case 0x80: this.u8(); return; // PROTO
-      case 0x95: this.take(8); return; // FRAME: a length hint only
+      case 0x28:
+        this.metastack.push(this.stack);
+        this.stack = [];
+        return; // ( MARK
+      case 0x30:
+        if (this.stack.length) this.stack.pop();
+        else this.popMark();
+        return; // 0 POP
+      case 0x31:
+        this.popMark();
+        return; // 1 POP_MARK
+      case 0x32: {
+        const top = this.top();
+        if (typeof top === 'object' && top !== null) this.shared.add(top);
+        this.push(top);
+        return;
+      } // 2 DUP
+      case 0x80:
+        this.u8();
+        return; // PROTO
+      case 0x95:
+        this.take(8);
+        return; // FRAME: a length hint only
       // Scalars
-      case 0x4e: this.push(null); return; // N NONE
-      case 0x88: this.push(true); return; // NEWTRUE
-      case 0x89: this.push(false); return; // NEWFALSE
-      case 0x4a: this.push(this.view.getInt32(this.advance(4), true)); return; // J BININT
-      case 0x4b: this.push(this.u8()); return; // K BININT1
-      case 0x4d: this.push(this.view.getUint16(this.advance(2), true)); return; // M BININT2
-      case 0x8a: this.push(decodeLong(this.take(this.u8()))); return; // LONG1
-      case 0x8b: this.push(decodeLong(this.take(this.i32len()))); return; // LONG4
-      case 0x47: this.push(this.view.getFloat64(this.advance(8), false)); return; // G BINFLOAT (big-endian)
-      case 0x46: this.push(parseFloat(this.line())); return; // F FLOAT
-      case 0x49: this.push(parseTextInt(this.line())); return; // I INT
-      case 0x4c: this.push(parseTextInt(this.line().replace(/L$/, ''))); return; // L LONG
+      case 0x4e:
+        this.push(null);
+        return; // N NONE
+      case 0x88:
+        this.push(true);
+        return; // NEWTRUE
+      case 0x89:
+        this.push(false);
+        return; // NEWFALSE
+      case 0x4a:
+        this.push(this.view.getInt32(this.advance(4), true));
+        return; // J BININT
+      case 0x4b:
+        this.push(this.u8());
+        return; // K BININT1
+      case 0x4d:
+        this.push(this.view.getUint16(this.advance(2), true));
+        return; // M BININT2
+      case 0x8a:
+        this.push(decodeLong(this.take(this.u8())));
+        return; // LONG1
+      case 0x8b:
+        this.push(decodeLong(this.take(this.i32len())));
+        return; // LONG4
+      case 0x47:
+        this.push(this.view.getFloat64(this.advance(8), false));
+        return; // G BINFLOAT (big-endian)
+      case 0x46:
+        this.push(parseFloat(this.line()));
+        return; // F FLOAT
+      case 0x49:
+        this.push(parseTextInt(this.line()));
+        return; // I INT
+      case 0x4c:
+        this.push(parseTextInt(this.line().replace(/L$/, '')));
+        return; // L LONG
       // Strings and bytes
-      case 0x58: this.push(this.utf8(this.i32len())); return; // X BINUNICODE
-      case 0x8c: this.push(this.utf8(this.u8())); return; // SHORT_BINUNICODE
-      case 0x8d: this.push(this.utf8(this.u64len())); return; // BINUNICODE8
-      case 0x56: this.push(decodeRawUnicodeEscape(this.line())); return; // V UNICODE
-      case 0x55: this.push(py2String(this.take(this.u8()))); return; // U SHORT_BINSTRING
-      case 0x54: this.push(py2String(this.take(this.i32len()))); return; // T BINSTRING
-      case 0x53: this.push(decodeStringRepr(this.line())); return; // S STRING
-      case 0x43: this.push(copyBytes(this.take(this.u8()))); return; // C SHORT_BINBYTES
-      case 0x42: this.push(copyBytes(this.take(this.i32len()))); return; // B BINBYTES
-      case 0x8e: this.push(copyBytes(this.take(this.u64len()))); return; // BINBYTES8
-      case 0x96: this.push(copyBytes(this.take(this.u64len()))); return; // BYTEARRAY8
-      case 0x97: throw new Error('out-of-band pickle buffers (NEXT_BUFFER) are not supported');
-      case 0x98: return; // READONLY_BUFFER
+      case 0x58:
+        this.push(this.utf8(this.i32len()));
+        return; // X BINUNICODE
+      case 0x8c:
+        this.push(this.utf8(this.u8()));
+        return; // SHORT_BINUNICODE
+      case 0x8d:
+        this.push(this.utf8(this.u64len()));
+        return; // BINUNICODE8
+      case 0x56:
+        this.push(decodeRawUnicodeEscape(this.line()));
+        return; // V UNICODE
+      case 0x55:
+        this.push(py2String(this.take(this.u8())));
+        return; // U SHORT_BINSTRING
+      case 0x54:
+        this.push(py2String(this.take(this.i32len())));
+        return; // T BINSTRING
+      case 0x53:
+        this.push(decodeStringRepr(this.line()));
+        return; // S STRING
+      case 0x43:
+        this.push(copyBytes(this.take(this.u8())));
+        return; // C SHORT_BINBYTES
+      case 0x42:
+        this.push(copyBytes(this.take(this.i32len())));
+        return; // B BINBYTES
+      case 0x8e:
+        this.push(copyBytes(this.take(this.u64len())));
+        return; // BINBYTES8
+      case 0x96:
+        this.push(copyBytes(this.take(this.u64len())));
+        return; // BYTEARRAY8
+      case 0x97:
+        throw new Error('out-of-band pickle buffers (NEXT_BUFFER) are not supported');
+      case 0x98:
+        return; // READONLY_BUFFER
       // Containers
-      case 0x5d: this.push([]); return; // ] EMPTY_LIST
-      case 0x29: this.push(markTuple([])); return; // ) EMPTY_TUPLE
-      case 0x7d: this.push(new Map()); return; // } EMPTY_DICT
-      case 0x8f: this.push(new PySet()); return; // EMPTY_SET
-      case 0x6c: this.push(this.popMark()); return; // l LIST
-      case 0x74: this.push(markTuple(this.popMark())); return; // t TUPLE
-      case 0x91: { const set = new PySet(); set.items.push(...this.popMark()); this.push(set); return; } // FROZENSET
-      case 0x85: this.push(markTuple([this.pop()])); return; // TUPLE1
-      case 0x86: { const b = this.pop(); const a = this.pop(); this.push(markTuple([a, b])); return; } // TUPLE2
-      case 0x87: { const c = this.pop(); const b = this.pop(); const a = this.pop(); this.push(markTuple([a, b, c])); return; }
-      case 0x64: this.push(pairsToMap(this.popMark())); return; // d DICT
-      case 0x61: { const v = this.pop(); this.appendTo(this.top(), [v]); return; } // a APPEND
-      case 0x65: { const items = this.popMark(); this.appendTo(this.top(), items); return; } // e APPENDS
-      case 0x90: { const items = this.popMark(); this.appendTo(this.top(), items); return; } // ADDITEMS
-      case 0x73: { const v = this.pop(); const k = this.pop(); this.setItems(this.top(), [k, v]); return; } // s SETITEM
-      case 0x75: { const items = this.popMark(); this.setItems(this.top(), items); return; } // u SETITEMS
+      case 0x5d:
+        this.push([]);
+        return; // ] EMPTY_LIST
+      case 0x29:
+        this.push(markTuple([]));
+        return; // ) EMPTY_TUPLE
+      case 0x7d:
+        this.push(new Map());
+        return; // } EMPTY_DICT
+      case 0x8f:
+        this.push(new PySet());
+        return; // EMPTY_SET
+      case 0x6c:
+        this.push(this.popMark());
+        return; // l LIST
+      case 0x74:
+        this.push(markTuple(this.popMark()));
+        return; // t TUPLE
+      case 0x91: {
+        const set = new PySet();
+        set.items.push(...this.popMark());
+        this.push(set);
+        return;
+      } // FROZENSET
+      case 0x85:
+        this.push(markTuple([this.pop()]));
+        return; // TUPLE1
+      case 0x86: {
+        const b = this.pop();
+        const a = this.pop();
+        this.push(markTuple([a, b]));
+        return;
+      } // TUPLE2
+      case 0x87: {
+        const c = this.pop();
+        const b = this.pop();
+        const a = this.pop();
+        this.push(markTuple([a, b, c]));
+        return;
+      }
+      case 0x64:
+        this.push(pairsToMap(this.popMark()));
+        return; // d DICT
+      case 0x61: {
+        const v = this.pop();
+        this.appendTo(this.top(), [v]);
+        return;
+      } // a APPEND
+      case 0x65: {
+        const items = this.popMark();
+        this.appendTo(this.top(), items);
+        return;
+      } // e APPENDS
+      case 0x90: {
+        const items = this.popMark();
+        this.appendTo(this.top(), items);
+        return;
+      } // ADDITEMS
+      case 0x73: {
+        const v = this.pop();
+        const k = this.pop();
+        this.setItems(this.top(), [k, v]);
+        return;
+      } // s SETITEM
+      case 0x75: {
+        const items = this.popMark();
+        this.setItems(this.top(), items);
+        return;
+      } // u SETITEMS
       // Memo
-      case 0x71: this.memoPut(this.u8()); return; // q BINPUT
-      case 0x72: this.memoPut(this.view.getUint32(this.advance(4), true)); return; // r LONG_BINPUT
-      case 0x70: this.memoPut(parseInt(this.line(), 10)); return; // p PUT
-      case 0x94: this.memoPut(this.memoSize); return; // MEMOIZE
-      case 0x68: this.push(this.memoGet(this.u8())); return; // h BINGET
-      case 0x6a: this.push(this.memoGet(this.view.getUint32(this.advance(4), true))); return; // j LONG_BINGET
-      case 0x67: this.push(this.memoGet(parseInt(this.line(), 10))); return; // g GET
+      case 0x71:
+        this.memoPut(this.u8());
+        return; // q BINPUT
+      case 0x72:
+        this.memoPut(this.view.getUint32(this.advance(4), true));
+        return; // r LONG_BINPUT
+      case 0x70:
+        this.memoPut(parseInt(this.line(), 10));
+        return; // p PUT
+      case 0x94:
+        this.memoPut(this.memoSize);
+        return; // MEMOIZE
+      case 0x68:
+        this.push(this.memoGet(this.u8()));
+        return; // h BINGET
+      case 0x6a:
+        this.push(this.memoGet(this.view.getUint32(this.advance(4), true)));
+        return; // j LONG_BINGET
+      case 0x67:
+        this.push(this.memoGet(parseInt(this.line(), 10)));
+        return; // g GET
       // Globals and objects
-      case 0x63: { const module = this.line(); const name = this.line(); this.push(resolveGlobal(module, name)); return; } // c GLOBAL
-      case 0x93: { const name = this.pop(); const module = this.pop(); this.push(resolveGlobal(String(module), String(name))); return; }
-      case 0x52: { const args = this.pop(); const fn = this.pop(); this.push(reduceGlobal(fn, asArgs(args))); return; } // R REDUCE
-      case 0x81: { const args = this.pop(); const cls = this.pop(); this.push(newObject(cls, asArgs(args))); return; } // NEWOBJ
-      case 0x92: { this.pop(); const args = this.pop(); const cls = this.pop(); this.push(newObject(cls, asArgs(args))); return; } // NEWOBJ_EX
-      case 0x6f: { const [cls, ...args] = this.popMark(); this.push(newObject(cls, args)); return; } // o OBJ
-      case 0x69: { const cls = resolveGlobal(this.line(), this.line()); this.push(newObject(cls, this.popMark())); return; } // i INST
-      case 0x62: { const state = this.pop(); buildObject(this.top(), state); return; } // b BUILD
-      case 0x51: this.push(this.persistent(this.pop())); return; // Q BINPERSID
-      case 0x50: this.push(this.persistent(this.line())); return; // P PERSID
-      case 0x82: case 0x83: case 0x84: throw new Error('pickle uses the copyreg extension registry (EXT*), which is not supported');
+      case 0x63: {
+        const module = this.line();
+        const name = this.line();
+        this.push(resolveGlobal(module, name));
+        return;
+      } // c GLOBAL
+      case 0x93: {
+        const name = this.pop();
+        const module = this.pop();
+        this.push(resolveGlobal(String(module), String(name)));
+        return;
+      }
+      case 0x52: {
+        const args = this.pop();
+        const fn = this.pop();
+        this.push(reduceGlobal(fn, asArgs(args)));
+        return;
+      } // R REDUCE
+      case 0x81: {
+        const args = this.pop();
+        const cls = this.pop();
+        this.push(newObject(cls, asArgs(args)));
+        return;
+      } // NEWOBJ
+      case 0x92: {
+        this.pop();
+        const args = this.pop();
+        const cls = this.pop();
+        this.push(newObject(cls, asArgs(args)));
+        return;
+      } // NEWOBJ_EX
+      case 0x6f: {
+        const [cls, ...args] = this.popMark();
+        this.push(newObject(cls, args));
+        return;
+      } // o OBJ
+      case 0x69: {
+        const cls = resolveGlobal(this.line(), this.line());
+        this.push(newObject(cls, this.popMark()));
+        return;
+      } // i INST
+      case 0x62: {
+        const state = this.pop();
+        buildObject(this.top(), state);
+        return;
+      } // b BUILD
+      case 0x51:
+        this.push(this.persistent(this.pop()));
+        return; // Q BINPERSID
+      case 0x50:
+        this.push(this.persistent(this.line()));
+        return; // P PERSID
+      case 0x82:
+      case 0x83:
+      case 0x84:
+        throw new Error('pickle uses the copyreg extension registry (EXT*), which is not supported');
       default:
         throw new Error(`corrupt pickle: unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
     }
@@ -303,12 +480,17 @@ function decodeStringRepr(text: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
-    if (c !== '\\') { bytes.push(body.charCodeAt(i) & 0xff); continue; }
+    if (c !== '\\') {
+      bytes.push(body.charCodeAt(i) & 0xff);
+      continue;
+    }
     const e = body[++i];
     const simple: Record<string, number> = { n: 10, t: 9, r: 13, '\\': 92, "'": 39, '"': 34, a: 7, b: 8, f: 12, v: 11 };
     if (e !== undefined && e in simple) bytes.push(simple[e]);
-    else if (e === 'x') { bytes.push(parseInt(body.slice(i + 1, i + 3), 16)); i += 2; }
-    else if (e !== undefined && /[0-7]/.test(e)) {
+    else if (e === 'x') {
+      bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (e !== undefined && /[0-7]/.test(e)) {
       const oct = /^[0-7]{1,3}/.exec(body.slice(i))![0];
       bytes.push(parseInt(oct, 8) & 0xff);
       i += oct.length - 1;

@@ -91,12 +91,16 @@ export class ZipReader {
   private applyZip64(entry: ZipEntry, extraStart: number, extraLen: number): void {
     const MAX = 0xffffffff;
     if (entry.size !== MAX && entry.compressedSize !== MAX && entry.localHeaderOffset !== MAX) return;
-    for (let q = extraStart; q + 4 <= extraStart + extraLen; ) {
+    for (let q = extraStart; q + 4 <= extraStart + extraLen;) {
       const id = this.view.getUint16(q, true);
       const len = this.view.getUint16(q + 2, true);
       if (id === 0x0001) {
         let f = q + 4;
-        const next = () => { const v = Number(this.view.getBigUint64(f, true)); f += 8; return v; };
+        const next = () => {
+          const v = Number(this.view.getBigUint64(f, true));
+          f += 8;
+          return v;
+        };
         if (entry.size === MAX) entry.size = next();
         if (entry.compressedSize === MAX) entry.compressedSize = next();
         if (entry.localHeaderOffset === MAX) entry.localHeaderOffset = next();

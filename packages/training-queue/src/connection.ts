@@ -44,7 +44,11 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<{ versi
   checkUrl(url);
   const where = redactUrl(url);
   const client = new IORedis(url, {
-    lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
   });
   let lastError: Error | undefined;
   client.on('error', (error: Error) => {

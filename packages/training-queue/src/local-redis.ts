@@ -38,7 +38,22 @@ export function freePort(): Promise<number> {
 export async function startLocalRedis(options: { password?: string } = {}): Promise<LocalRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'clip-vg-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   if (options.password) args.push('--requirepass', options.password);
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   const url = `redis://${auth}127.0.0.1:${port}`;

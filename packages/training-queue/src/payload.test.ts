@@ -70,7 +70,13 @@ describe('artifacts', () => {
   });
 
   it('keep a result whose val accuracy is NaN', () => {
-    const result = { weights: { a: new Float32Array([1, 2, 3]) }, valAccuracy: Number.NaN, bestStep: 4, curve: [{ step: 4, loss: 0.5, val: Number.NaN }], seconds: 1 };
+    const result = {
+      weights: { a: new Float32Array([1, 2, 3]) },
+      valAccuracy: Number.NaN,
+      bestStep: 4,
+      curve: [{ step: 4, loss: 0.5, val: Number.NaN }],
+      seconds: 1,
+    };
     const ref = writeArtifact(dir, 'result-', encodeResult(result));
     expect(readResult(path.join(dir, ref.file), ref.hash)).toEqual(result);
   });

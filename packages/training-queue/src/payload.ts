@@ -85,7 +85,8 @@ export function validateJob(name: string, data: unknown, roots: string[]): { pay
   integer(recipe.warmupSteps, 'recipe.warmupSteps', 0, 1e7);
   integer(recipe.evalEvery, 'recipe.evalEvery', 0, 1e7);
   for (const key of ['lr', 'weightDecay'] as const) {
-    if (typeof recipe[key] !== 'number' || !Number.isFinite(recipe[key]) || (recipe[key] as number) < 0) throw new PayloadError(`recipe.${key}: expected a non-negative number`);
+    if (typeof recipe[key] !== 'number' || !Number.isFinite(recipe[key]) || (recipe[key] as number) < 0)
+      throw new PayloadError(`recipe.${key}: expected a non-negative number`);
   }
   integer(p.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
   return { payload: p as unknown as TrainPayload, setupPath };
@@ -107,7 +108,11 @@ function rows(value: unknown, what: string, min: number): void {
   const r = object(value, what, ['n', 'image', 'text', 'boxes'], ['n', 'image', 'text', 'boxes']);
   integer(r.n, `${what}.n`, min, 1e8);
   const n = r.n as number;
-  for (const [key, bytes] of [['image', 4 * n], ['text', 4 * n], ['boxes', 16 * n]] as const) {
+  for (const [key, bytes] of [
+    ['image', 4 * n],
+    ['text', 4 * n],
+    ['boxes', 16 * n],
+  ] as const) {
     const s = r[key];
     if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s) || Buffer.byteLength(s, 'base64') !== bytes) {
       throw new PayloadError(`${what}.${key}: expected ${bytes} bytes of base64`);
@@ -126,5 +131,6 @@ function object(value: unknown, what: string, allowed: readonly string[], requir
 }
 
 function integer(value: unknown, what: string, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new PayloadError(`${what}: expected an integer from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new PayloadError(`${what}: expected an integer from ${min} to ${max}`);
 }

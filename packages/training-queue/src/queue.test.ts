@@ -68,7 +68,7 @@ describeRedis('trainings on BullMQ', () => {
     rmSync(artifacts, { recursive: true, force: true });
   });
 
-  it('runs a curriculum on two worker processes with the local runner\'s results, bit for bit; a rerun reuses them', async () => {
+  it("runs a curriculum on two worker processes with the local runner's results, bit for bit; a rerun reuses them", async () => {
     const events: QueueEvent[] = [];
     const queue = await runner(events);
     try {
@@ -163,8 +163,13 @@ describeRedis('trainings on BullMQ', () => {
     try {
       // the shared volume lost the setup: every worker fails to read it
       unlinkSync(path.join(artifacts, queue.setup.file));
-      const error = await queue.train({ rows: sets[0], val: other.val, recipe: recipe(10), seed: 7 }).then(() => undefined, (e: Error) => e);
-      expect(error?.message).toMatch(/^training job fusion-[0-9a-f]{16}: ENOENT: no such file or directory, open '.*setup-[0-9a-f]{64}\.bin' \(failed 2 of 2 attempts\)$/);
+      const error = await queue.train({ rows: sets[0], val: other.val, recipe: recipe(10), seed: 7 }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(
+        /^training job fusion-[0-9a-f]{16}: ENOENT: no such file or directory, open '.*setup-[0-9a-f]{64}\.bin' \(failed 2 of 2 attempts\)$/,
+      );
       expect(error!.message.split('\n')).toHaveLength(1);
     } finally {
       await queue.close();
@@ -187,7 +192,14 @@ describeRedis('trainings on BullMQ', () => {
     const before = readdirSync(artifacts).length;
     try {
       const jobs = await Promise.all(bad.map(([name, data], i) => queue.add(name, data, { jobId: `evil-${i}`, attempts: 3 })));
-      const reasons = await Promise.all(jobs.map((j) => j.waitUntilFinished(events).then(() => 'completed', (e: Error) => e.message)));
+      const reasons = await Promise.all(
+        jobs.map((j) =>
+          j.waitUntilFinished(events).then(
+            () => 'completed',
+            (e: Error) => e.message,
+          ),
+        ),
+      );
       for (const reason of reasons) expect(reason).toMatch(/^rejected by .*: /);
       expect(reasons[0]).toMatch(/unknown job name "shell"/);
       expect(reasons[1]).toMatch(/outside the worker's data roots/);
@@ -204,7 +216,9 @@ describeRedis('trainings on BullMQ', () => {
 
   it('says in one line when Redis is unreachable or the password is wrong', async () => {
     const port = new URL(redis.url).port;
-    await expect(checkRedis(`redis://:nope@127.0.0.1:${port}`)).rejects.toThrow(`redis://:***@127.0.0.1:${port}: wrong password or user (Redis refused the credentials)`);
+    await expect(checkRedis(`redis://:nope@127.0.0.1:${port}`)).rejects.toThrow(
+      `redis://:***@127.0.0.1:${port}: wrong password or user (Redis refused the credentials)`,
+    );
     await expect(checkRedis(`redis://127.0.0.1:${port}`)).rejects.toThrow(/asks for a password/);
     await expect(checkRedis('redis://127.0.0.1:1')).rejects.toThrow('redis://127.0.0.1:1: cannot connect (connection refused: is redis-server running there?)');
     await expect(checkRedis('http://127.0.0.1:1')).rejects.toThrow(/expected a redis:\/\/ or rediss:\/\/ URL/);
@@ -216,8 +230,53 @@ describeRedis('trainings on BullMQ', () => {
     const port = await freePort();
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-    const server = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no', '--requirepass', 'tls pass', '--save', '', '--dir', dir], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = spawn(
+      'redis-server',
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--tls-cert-file',
+        cert,
+        '--tls-key-file',
+        key,
+        '--tls-ca-cert-file',
+        cert,
+        '--tls-auth-clients',
+        'no',
+        '--requirepass',
+        'tls pass',
+        '--save',
+        '',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       // a private CA is trusted the Node way, from the process start: hence a child process
       const dist = JSON.stringify(path.resolve(__dirname, '..', 'dist', 'index.js'));

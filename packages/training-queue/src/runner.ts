@@ -77,7 +77,13 @@ export class QueueTrainingRunner implements TrainingRunner {
     await checkRedis(options.url);
     const artifacts = path.resolve(options.artifacts);
     const setupRef = writeArtifact(artifacts, 'setup-', encodeSetup(options));
-    const local = await FusionTrainingPool.start({ config: options.config, table: options.table, init: options.init, batchSize: options.batchSize, workers: 0 });
+    const local = await FusionTrainingPool.start({
+      config: options.config,
+      table: options.table,
+      init: options.init,
+      batchSize: options.batchSize,
+      workers: 0,
+    });
     const connections = [createRedis(options.url), createRedis(options.url)];
     const name = options.queue ?? DEFAULT_QUEUE;
     const queue = new Queue(name, { connection: connections[0] });

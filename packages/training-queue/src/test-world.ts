@@ -8,8 +8,17 @@ import type { TrainingWorkerOptions } from './worker';
 
 export function tinyConfig(): ClipVGConfig {
   const clip = {
-    embedDim: 64, imageResolution: 48, visionLayers: 4, visionWidth: 64, visionPatchSize: 8, visionHeads: 1,
-    contextLength: 16, vocabSize: 20, transformerWidth: 64, transformerHeads: 2, transformerLayers: 2,
+    embedDim: 64,
+    imageResolution: 48,
+    visionLayers: 4,
+    visionWidth: 64,
+    visionPatchSize: 8,
+    visionHeads: 1,
+    contextLength: 16,
+    vocabSize: 20,
+    transformerWidth: 64,
+    transformerHeads: 2,
+    transformerLayers: 2,
   };
   return clipVGConfig(clip, [0, 1, 2, 3], { vlLayers: 1, vlHeads: 4, vlFfnDim: 64, dropout: 0 });
 }
@@ -42,13 +51,21 @@ export function tinySetup(seed = 1, batchSize = 8): { setup: TrainingSetup; all:
     all.text[i] = i;
     all.boxes.set([0.3 + 0.4 * ((i % images) / images), 0.5, 0.2 + 0.1 * (i % 3), 0.3], 4 * i);
   }
-  const val = selectRows(all, Array.from({ length: 8 }, (_, k) => 40 + k));
+  const val = selectRows(
+    all,
+    Array.from({ length: 8 }, (_, k) => 40 + k),
+  );
   return { setup: { config, table: { visual, text, textPadding }, init, batchSize }, all, val };
 }
 
 /** Label sets of a toy curriculum: growing prefixes and a few strided subsets. */
 export function labelSets(all: FeatureRows, count: number): FeatureRows[] {
-  return Array.from({ length: count }, (_, k) => selectRows(all, Array.from({ length: 16 + 4 * k }, (_, i) => (i * (k + 1)) % 40)));
+  return Array.from({ length: count }, (_, k) =>
+    selectRows(
+      all,
+      Array.from({ length: 16 + 4 * k }, (_, i) => (i * (k + 1)) % 40),
+    ),
+  );
 }
 
 export function recipe(steps: number, batchSize = 8): FusionRecipe {
@@ -79,9 +96,11 @@ export function spawnWorker(options: Omit<TrainingWorkerOptions, 'log'>): Worker
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => {
-    resolveReady();
-    r(code);
-  }));
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      resolveReady();
+      r(code);
+    }),
+  );
   return { child, lines, ready, exited };
 }

@@ -77,7 +77,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
       loading = (async () => {
         const setup = readSetup(file, hash);
         const pool = await FusionTrainingPool.start({ ...setup, workers: concurrency });
-        log(`${name}: loaded setup ${hash.slice(0, 12)} (${(setup.table.visual.length * 4 / 2 ** 20).toFixed(0)} MiB of features)`);
+        log(`${name}: loaded setup ${hash.slice(0, 12)} (${((setup.table.visual.length * 4) / 2 ** 20).toFixed(0)} MiB of features)`);
         return { setup, pool, used: 0, running: 0 };
       })();
       setups.set(hash, loading);
@@ -122,7 +122,13 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
       const result = await loaded.pool.train({ rows, val, recipe: payload.recipe, seed: payload.seed }, (step) => {
         void job.updateProgress({ step, steps, worker: name }).catch(() => undefined);
       });
-      const ref = writeArtifact(artifacts, `result-${String(job.id).replace(/^fusion-/, '').slice(0, 16)}-`, encodeResult(result));
+      const ref = writeArtifact(
+        artifacts,
+        `result-${String(job.id)
+          .replace(/^fusion-/, '')
+          .slice(0, 16)}-`,
+        encodeResult(result),
+      );
       const seconds = (performance.now() - started) / 1000;
       log(`${name}: job ${job.id} done in ${seconds.toFixed(1)} s`);
       return { result: ref, worker: name, seconds };
@@ -176,7 +182,8 @@ function checkFits(setup: TrainingSetup, payload: TrainPayload, image: Int32Arra
   const texts = setup.table.textPadding.length / L;
   const bad = (a: Int32Array, n: number) => a.some((i) => i < 0 || i >= n);
   if (bad(image, images) || bad(text, texts)) throw new UnrecoverableError(`rejected: ${what}: row indices outside the setup's feature table`);
-  if (payload.recipe.batchSize !== setup.batchSize) throw new UnrecoverableError(`rejected: recipe.batchSize ${payload.recipe.batchSize} differs from the setup's ${setup.batchSize}`);
+  if (payload.recipe.batchSize !== setup.batchSize)
+    throw new UnrecoverableError(`rejected: recipe.batchSize ${payload.recipe.batchSize} differs from the setup's ${setup.batchSize}`);
 }
 
 function imageCount(setup: TrainingSetup): number {

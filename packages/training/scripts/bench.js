@@ -12,8 +12,17 @@ const { ClipVG, clipVGConfig } = require('@clip-vg/fusion-transformer');
 const training = require('../dist/index.js');
 
 const CLIP = {
-  embedDim: 32, imageResolution: 64, visionLayers: 4, visionWidth: 64, visionPatchSize: 16, visionHeads: 2,
-  contextLength: 77, vocabSize: 49408, transformerWidth: 32, transformerHeads: 2, transformerLayers: 2,
+  embedDim: 32,
+  imageResolution: 64,
+  visionLayers: 4,
+  visionWidth: 64,
+  visionPatchSize: 16,
+  visionHeads: 2,
+  contextLength: 77,
+  vocabSize: 49408,
+  transformerWidth: 32,
+  transformerHeads: 2,
+  transformerLayers: 2,
 };
 const CONFIG = clipVGConfig(CLIP, [0, 1, 2, 3], { vlHeads: 4, vlLayers: 2, vlFfnDim: 128 });
 
@@ -53,8 +62,16 @@ async function main() {
       const model = ClipVG.create(CONFIG, { seed: 1 });
       const started = performance.now();
       const result = await training.trainModel({
-        model, records: train.records, valRecords: val.records, imageRoot: train.imageRoot, tokenizer,
-        epochs, batchSize: 16, lr: 1e-3, seed: 3, ...extra,
+        model,
+        records: train.records,
+        valRecords: val.records,
+        imageRoot: train.imageRoot,
+        tokenizer,
+        epochs,
+        batchSize: 16,
+        lr: 1e-3,
+        seed: 3,
+        ...extra,
       });
       const last = result.history.at(-1);
       console.log(

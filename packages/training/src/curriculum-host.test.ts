@@ -26,13 +26,22 @@ describeShared('curriculum host factory (tiny synthetic world)', () => {
   test('loads every pseudo-label source with unique ids, trains, evaluates and saves a model eval can reload', async () => {
     registerModelHost();
     const options = {
-      dataset: 'synthetic', splitRoot: path.join(root, 'world'), dataRoot: path.join(root, 'world'),
-      modelConfig: path.join(root, 'tiny.json'), vocab: sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'),
-      epochs: 1, batchSize: 4, lr: 0.001, cacheFeatures: true, workers: 0,
+      dataset: 'synthetic',
+      splitRoot: path.join(root, 'world'),
+      dataRoot: path.join(root, 'world'),
+      modelConfig: path.join(root, 'tiny.json'),
+      vocab: sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'),
+      epochs: 1,
+      batchSize: 4,
+      lr: 0.001,
+      cacheFeatures: true,
+      workers: 0,
     };
     const session = await loadHost('model', { hostOptions: options });
     expect(Object.keys(session.sources)).toEqual(['template', 'relation', 'caption']);
-    const ids = Object.values(session.sources).flat().map((s) => s.id);
+    const ids = Object.values(session.sources)
+      .flat()
+      .map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
 
     const model = (await session.host.train(session.sources.template, { stage: 'measurer' })) as ClipVG;

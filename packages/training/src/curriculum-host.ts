@@ -20,8 +20,23 @@ import { writeFileAtomic } from '@clip-vg/torch-io';
 
 /** Every option key the model host reads (`--host-option key=value`). */
 export const MODEL_HOST_OPTIONS = [
-  'dataset', 'splitRoot', 'dataRoot', 'modelConfig', 'clip', 'model', 'vocab', 'valSplit', 'epochs', 'batchSize', 'lr',
-  'weightDecay', 'lrScheduler', 'seed', 'cacheFeatures', 'workers', 'evalBatchSize',
+  'dataset',
+  'splitRoot',
+  'dataRoot',
+  'modelConfig',
+  'clip',
+  'model',
+  'vocab',
+  'valSplit',
+  'epochs',
+  'batchSize',
+  'lr',
+  'weightDecay',
+  'lrScheduler',
+  'seed',
+  'cacheFeatures',
+  'workers',
+  'evalBatchSize',
 ] as const;
 
 export const createHost: HostFactory = async (options) => {
@@ -47,13 +62,17 @@ export const createHost: HostFactory = async (options) => {
   const sources: Record<string, GroundingSample[]> = {};
   let imageRoot = val.imageRoot;
   for (const name of sourceNames(path.join(splitRoot, dataset), dataset)) {
-    const split = name === null ? loadGroundingSplit({ dataset, split: 'train_pseudo', splitRoot, dataRoot }) : loadGroundingSplit({ dataset, split: 'train_pseudo', splitRoot, dataRoot, source: name });
+    const split =
+      name === null
+        ? loadGroundingSplit({ dataset, split: 'train_pseudo', splitRoot, dataRoot })
+        : loadGroundingSplit({ dataset, split: 'train_pseudo', splitRoot, dataRoot, source: name });
     // ids must be unique across sources: the policies track samples by id
     sources[name ?? 'train_pseudo'] = split.records.map((r, i) => ({ ...r, id: `${name ?? 'train_pseudo'}:${i}` }));
     imageRoot = split.imageRoot;
   }
   const cacheOption = options.cacheFeatures;
-  const featureCache = cacheOption === undefined || cacheOption === false ? undefined : new FeatureCache(cacheOption === true ? {} : { dir: String(cacheOption) });
+  const featureCache =
+    cacheOption === undefined || cacheOption === false ? undefined : new FeatureCache(cacheOption === true ? {} : { dir: String(cacheOption) });
   const host = createModelHost({
     createModel: ({ index }) => createModelFromSource(source, seed + index),
     imageRoot,

@@ -10,8 +10,10 @@ import { FeatureCache } from './features/feature-cache';
 import { trainModel, type StepInfo, type TrainOptions } from './train/train-model';
 import type { EpochRecord } from './train/checkpoint';
 
-export interface ModelHostOptions
-  extends Pick<TrainOptions, 'epochs' | 'batchSize' | 'lr' | 'weightDecay' | 'lrScheduler' | 'augment' | 'seed' | 'evalBatchSize' | 'workers'> {
+export interface ModelHostOptions extends Pick<
+  TrainOptions,
+  'epochs' | 'batchSize' | 'lr' | 'weightDecay' | 'lrScheduler' | 'augment' | 'seed' | 'evalBatchSize' | 'workers'
+> {
   /** A fresh, untrained model for each training (same frozen CLIP every time when features are cached). */
   createModel: (info: { stage: string; index: number }) => ClipVG | Promise<ClipVG>;
   /** Folder that relative image paths of the samples live in. */

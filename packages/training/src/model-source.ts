@@ -6,7 +6,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLIP, CLIP_CONFIGS, ClipTokenizer, findCachedModel, type ClipConfig, type ClipModelName } from '@clip-vg/clip-encoders';
-import { ClipVG, clipVGConfig, extractLayersFor, readProjectConfig, readProjectFolder, validateClipVGConfig, type ClipVGConfig } from '@clip-vg/fusion-transformer';
+import {
+  ClipVG,
+  clipVGConfig,
+  extractLayersFor,
+  readProjectConfig,
+  readProjectFolder,
+  validateClipVGConfig,
+  type ClipVGConfig,
+} from '@clip-vg/fusion-transformer';
 import { STATE_FILE } from './train/checkpoint';
 
 /** A pretrained CLIP (file, folder or pulled hub name), or a random one rebuilt from its seed. */
@@ -44,7 +52,11 @@ export function resolveModelSource(options: ModelSourceOptions): ModelSource {
   const model = options.model ?? 'ViT-B/16';
   const clipConfig = CLIP_CONFIGS[model as ClipModelName];
   if (!clipConfig) throw new Error(`unknown CLIP model "${model}" (expected ${Object.keys(CLIP_CONFIGS).join(', ')})`);
-  return { config: clipVGConfig(clipConfig, extractLayersFor(model)), clip: { kind: 'pretrained', path: clipPath }, vocab: vocab ?? (statSync(clipPath).isDirectory() ? clipPath : undefined) };
+  return {
+    config: clipVGConfig(clipConfig, extractLayersFor(model)),
+    clip: { kind: 'pretrained', path: clipPath },
+    vocab: vocab ?? (statSync(clipPath).isDirectory() ? clipPath : undefined),
+  };
 }
 
 export function readModelConfig(file: string): ClipVGConfig {

@@ -8,8 +8,17 @@ import { ClipVG, clipVGConfig, type ClipVGConfig } from '@clip-vg/fusion-transfo
 import { loadGroundingSplit, type LoadedSplit } from '../src/data/splits';
 
 export const TINY_CLIP: ClipConfig = {
-  embedDim: 16, imageResolution: 32, visionLayers: 2, visionWidth: 16, visionPatchSize: 16, visionHeads: 2,
-  contextLength: 77, vocabSize: 49408, transformerWidth: 16, transformerHeads: 2, transformerLayers: 1,
+  embedDim: 16,
+  imageResolution: 32,
+  visionLayers: 2,
+  visionWidth: 16,
+  visionPatchSize: 16,
+  visionHeads: 2,
+  contextLength: 77,
+  vocabSize: 49408,
+  transformerWidth: 16,
+  transformerHeads: 2,
+  transformerLayers: 1,
 };
 
 export const TINY_CONFIG: ClipVGConfig = clipVGConfig(TINY_CLIP, [0, 1], { vlHeads: 2, vlLayers: 1, vlFfnDim: 32 });
@@ -24,7 +33,11 @@ export const wordTokenizer: TextTokenizer = {
     const ids = new Int32Array(texts.length * contextLength);
     const mask = new Uint8Array(texts.length * contextLength);
     texts.forEach((text, row) => {
-      const words = text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, contextLength - 2);
+      const words = text
+        .toLowerCase()
+        .split(/\s+/)
+        .filter(Boolean)
+        .slice(0, contextLength - 2);
       const tokens = [49406, ...words.map((w) => 1 + ([...w].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 49000)), 49407];
       tokens.forEach((t, k) => {
         ids[row * contextLength + k] = t;

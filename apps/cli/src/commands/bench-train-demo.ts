@@ -60,10 +60,20 @@ export async function benchmarkDemoTraining(engine: 'onnx' | 'tfjs', runs: numbe
   }
   const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
   return {
-    mode: 'train', preset: 'demo', engine, backend: engine === 'onnx' ? 'onnxruntime-cpu' : tf.getBackend(), threads: 1,
-    batch: B, tokens: sequenceLength(config), fusion_layers: s.fusionLayers, trainable_parameters: parameters,
-    ms_per_step: ms, samples_per_s: (B * 1000) / ms, runs_ms: times.map((t) => Math.round(t * 10) / 10),
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), load_average: os.loadavg()[0],
+    mode: 'train',
+    preset: 'demo',
+    engine,
+    backend: engine === 'onnx' ? 'onnxruntime-cpu' : tf.getBackend(),
+    threads: 1,
+    batch: B,
+    tokens: sequenceLength(config),
+    fusion_layers: s.fusionLayers,
+    trainable_parameters: parameters,
+    ms_per_step: ms,
+    samples_per_s: (B * 1000) / ms,
+    runs_ms: times.map((t) => Math.round(t * 10) / 10),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    load_average: os.loadavg()[0],
   };
 }
 
@@ -75,7 +85,11 @@ async function tfjsSteps(model: ClipVG, config: ClipVGConfig, table: FeatureTabl
   const width = config.extractLayers.length * config.clip.visionWidth;
   const visual = tf.tensor3d(table.visual, [B, table.visual.length / B / width, width]);
   const text = tf.tensor3d(table.text, [B, L, config.clip.embedDim]);
-  const ids = tf.tensor2d(Int32Array.from(table.textPadding, (p, i) => (p ? 0 : 1 + (i % L))), [B, L], 'int32');
+  const ids = tf.tensor2d(
+    Int32Array.from(table.textPadding, (p, i) => (p ? 0 : 1 + (i % L))),
+    [B, L],
+    'int32',
+  );
   const mask = tf.zeros([B, config.imsize, config.imsize], 'int32') as tf.Tensor3D;
   const target = tf.tensor2d(rows.boxes, [B, 4]);
   model.clip.setTrainable(() => true, false);
@@ -110,5 +124,12 @@ function randomFeatures(config: ClipVGConfig, n: number): { table: FeatureTable;
     text: Int32Array.from({ length: n }, (_, i) => i),
     boxes: Float32Array.from({ length: 4 * n }, (_, i) => (i % 4 < 2 ? 0.5 : 0.25)),
   };
-  return { table: { visual: random(n * visualTokens * config.extractLayers.length * config.clip.visionWidth), text: random(n * L * config.clip.embedDim), textPadding }, rows };
+  return {
+    table: {
+      visual: random(n * visualTokens * config.extractLayers.length * config.clip.visionWidth),
+      text: random(n * L * config.clip.embedDim),
+      textPadding,
+    },
+    rows,
+  };
 }

@@ -22,19 +22,87 @@ describe('clip-vg bench', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/engine onnx on ort-cpu \(1 threads\), batch 2/);
     expect(out).toMatch(/images\/s/);
-    const chunked = await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '3', '--chunk', '2', '--runs', '1', '--threads', '1', '--json']);
+    const chunked = await runCli([
+      'bench',
+      '--engine',
+      'onnx',
+      '--backend',
+      'wasm',
+      '--model',
+      'tiny',
+      '--batch',
+      '3',
+      '--chunk',
+      '2',
+      '--runs',
+      '1',
+      '--threads',
+      '1',
+      '--json',
+    ]);
     expect(chunked.code).toBe(0);
     expect(JSON.parse(chunked.out)).toMatchObject({ engine: 'onnx', batch: 3, chunk_size: 2, expressions_per_image: 1 });
-    const shared = await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '4', '--per-image', '2', '--runs', '1', '--threads', '1']);
+    const shared = await runCli([
+      'bench',
+      '--engine',
+      'onnx',
+      '--backend',
+      'wasm',
+      '--model',
+      'tiny',
+      '--batch',
+      '4',
+      '--per-image',
+      '2',
+      '--runs',
+      '1',
+      '--threads',
+      '1',
+    ]);
     expect(shared.code).toBe(0);
     expect(shared.out).toMatch(/batch 4 \(2 expressions per image\)/);
     expect(shared.out).toMatch(/image–expression pairs\/s \([\d.]+ distinct images\/s\)/);
-    const sharedJson = JSON.parse((await runCli(['bench', '--engine', 'onnx', '--backend', 'wasm', '--model', 'tiny', '--batch', '4', '--per-image', '2', '--runs', '1', '--threads', '1', '--json'])).out);
+    const sharedJson = JSON.parse(
+      (
+        await runCli([
+          'bench',
+          '--engine',
+          'onnx',
+          '--backend',
+          'wasm',
+          '--model',
+          'tiny',
+          '--batch',
+          '4',
+          '--per-image',
+          '2',
+          '--runs',
+          '1',
+          '--threads',
+          '1',
+          '--json',
+        ])
+      ).out,
+    );
     expect(sharedJson.distinct_images_per_s).toBeCloseTo(sharedJson.images_per_s / 2, 6);
   });
 
   test('--train --json: a training step (forward, backward, AdamW) on the tiny model', async () => {
-    const { code, out, err } = await runCli(['bench', '--train', '--backend', 'wasm', '--model', 'tiny', '--batch', '2', '--runs', '1', '--warmup', '0', '--json']);
+    const { code, out, err } = await runCli([
+      'bench',
+      '--train',
+      '--backend',
+      'wasm',
+      '--model',
+      'tiny',
+      '--batch',
+      '2',
+      '--runs',
+      '1',
+      '--warmup',
+      '0',
+      '--json',
+    ]);
     expect(err).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(out);

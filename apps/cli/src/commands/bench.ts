@@ -41,7 +41,10 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('time full CLIP-VG inference (tensors in, boxes out) with random weights: images/s, ms per batch, peak memory')
-    .option('--engine <name>', 'tfjs (TensorFlow.js model; the default) or onnx (ONNX Runtime graph built from the same weights; the default of --train --preset demo)')
+    .option(
+      '--engine <name>',
+      'tfjs (TensorFlow.js model; the default) or onnx (ONNX Runtime graph built from the same weights; the default of --train --preset demo)',
+    )
     .option('--backend <name>', 'TensorFlow.js backend (tensorflow, wasm, cpu; default: CLIP_VG_BACKEND or the best installed)')
     .option('--model <name>', `CLIP backbone (${BENCH_MODELS.join(', ')}; tiny is test-sized)`, 'ViT-B/16')
     .option('--batch <n>', 'images per batch', '8')
@@ -49,14 +52,21 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed batches first', '1')
     .option('--text-tokens <n>', 'tokens per expression including SOT/EOT, the rest padding (RefCOCO: ~6-20)', '20')
     .option('--padding <fraction>', 'letterbox padding as a fraction of image rows (0 = square images)', '0')
-    .option('--per-image <n>', 'consecutive rows that share an image (different expressions; RefCOCO: ~3); the onnx engine runs the image tower once per image', '1')
+    .option(
+      '--per-image <n>',
+      'consecutive rows that share an image (different expressions; RefCOCO: ~3); the onnx engine runs the image tower once per image',
+      '1',
+    )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
     .option('--chunk <n>', 'ONNX Runtime: the most distinct images per run; a batch runs as chunks of this size (default: 4 on cpu, the whole batch on cuda)')
     .option('--provider <name>', 'ONNX Runtime execution provider: cpu or cuda', 'cpu')
     .option('--profile <prefix>', "write ONNX Runtime's per-op profile (JSON) with this file prefix")
     .option('--no-spin', "stop ONNX Runtime's idle threads from spinning (fairer on a machine shared with other work)")
     .option('--train', 'time training steps (forward + backward + AdamW of the trainable part, TensorFlow.js) instead of inference')
-    .option('--preset <name>', "with --train: demo = the curriculum demo's fusion step on cached features (batch 64, one thread; ONNX Runtime unless --engine tfjs)")
+    .option(
+      '--preset <name>',
+      "with --train: demo = the curriculum demo's fusion step on cached features (batch 64, one thread; ONNX Runtime unless --engine tfjs)",
+    )
     .option('--fusion-layers <n>', "with --preset demo: fusion layers (default: the demo's full preset; the recipe's prototype has 2)")
     .option('--json', 'print one JSON object {"images_per_s", "engine", "backend", "batch", ...}')
     .action((options: BenchCliOptions) => bench(options));
@@ -164,7 +174,14 @@ interface TrainingBenchResult {
 }
 
 /** Median time of one optimisation step of CLIP-VG (dropout on, gradients into the fusion, box head and CLIP's visual positions). */
-async function benchmarkTraining(settings: { model: string; batch: number; runs: number; warmup: number; textTokens: number; padding: number }): Promise<TrainingBenchResult> {
+async function benchmarkTraining(settings: {
+  model: string;
+  batch: number;
+  runs: number;
+  warmup: number;
+  textTokens: number;
+  padding: number;
+}): Promise<TrainingBenchResult> {
   ensureGradients();
   let config;
   try {
@@ -174,7 +191,13 @@ async function benchmarkTraining(settings: { model: string; batch: number; runs:
   }
   const model = ClipVG.create(config, { seed: 0 });
   const inputs = benchInputs(config, settings.batch, settings.textTokens, settings.padding);
-  const target = tf.tidy(() => tf.concat([tf.randomUniform([settings.batch, 2], 0.3, 0.7, 'float32', 2), tf.randomUniform([settings.batch, 2], 0.1, 0.4, 'float32', 3)], 1) as tf.Tensor2D);
+  const target = tf.tidy(
+    () =>
+      tf.concat(
+        [tf.randomUniform([settings.batch, 2], 0.3, 0.7, 'float32', 2), tf.randomUniform([settings.batch, 2], 0.1, 0.4, 'float32', 3)],
+        1,
+      ) as tf.Tensor2D,
+  );
   const variables = new Map(model.trainableVariables().map((v, i) => [`param.${i}`, v]));
   const byTfName = new Map([...variables].map(([name, v]) => [v.name, name]));
   const optimizer = new AdamW({ lr: 1e-4, weightDecay: 1e-4 });
@@ -217,11 +240,13 @@ async function benchmarkTraining(settings: { model: string; batch: number; runs:
 }
 
 function formatTraining(r: TrainingBenchResult): string {
-  return [
-    `CLIP-VG ${r.model} training step on tfjs/${r.backend}, batch ${r.batch}, ${r.text_tokens} text tokens, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
-    `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_step.toFixed(0)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
-    `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `CLIP-VG ${r.model} training step on tfjs/${r.backend}, batch ${r.batch}, ${r.text_tokens} text tokens, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
+      `  ${r.images_per_s.toFixed(2)} images/s   ${r.ms_per_step.toFixed(0)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
+      `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
+    ].join('\n') + '\n'
+  );
 }
 
 function parseFusionLayers(text: string | undefined): number | undefined {
@@ -232,9 +257,11 @@ function parseFusionLayers(text: string | undefined): number | undefined {
 }
 
 function formatDemoTraining(r: DemoTrainBenchResult): string {
-  return [
-    `demo fusion training step on ${r.engine} (${r.backend}, ${r.threads} thread), batch ${r.batch}, ${r.tokens} tokens, ${r.fusion_layers} fusion layers, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
-    `  ${r.ms_per_step.toFixed(1)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(1)).join(', ')} ms)   ${r.samples_per_s.toFixed(0)} samples/s`,
-    `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `demo fusion training step on ${r.engine} (${r.backend}, ${r.threads} thread), batch ${r.batch}, ${r.tokens} tokens, ${r.fusion_layers} fusion layers, ${r.trainable_parameters.toLocaleString('en-US')} trainable parameters`,
+      `  ${r.ms_per_step.toFixed(1)} ms per step (median of ${r.runs_ms.length}: ${r.runs_ms.map((t) => t.toFixed(1)).join(', ')} ms)   ${r.samples_per_s.toFixed(0)} samples/s`,
+      `  peak memory ${r.peak_rss_mb} MB RSS   load average ${r.load_average.toFixed(2)}`,
+    ].join('\n') + '\n'
+  );
 }

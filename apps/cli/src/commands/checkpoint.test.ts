@@ -5,7 +5,6 @@ import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import { savePth, TorchTensor, writeSafetensors } from '@clip-vg/torch-io';
 import { runCli } from '../testing/run-cli';
 
-
 const dir = mkdtempSync(path.join(tmpdir(), 'clip-vg-checkpoint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -80,13 +79,15 @@ describe('checkpoint inspect', () => {
     const st = path.join(dir, 'w.safetensors');
     writeSafetensors(st, { w: { dtype: 'F16', shape: [2], data: Uint16Array.of(0, 0) } }, { format: 'pt' });
     expect(JSON.parse((await runCli(['checkpoint', 'inspect', st, '--json'])).out)).toEqual({
-      tensors: { w: { shape: [2], dtype: 'F16' } }, meta: { format: 'pt' },
+      tensors: { w: { shape: [2], dtype: 'F16' } },
+      meta: { format: 'pt' },
     });
     const tensor = TorchTensor.fromTypedArray(Float32Array.of(1), [1]);
     const small = path.join(dir, 'small.pth');
     savePth(small, { state_dict: { w: tensor }, epoch: 7 }, { format: 'legacy' });
     expect(JSON.parse((await runCli(['checkpoint', 'inspect', small, '--json'])).out)).toEqual({
-      tensors: { 'state_dict.w': { shape: [1], dtype: 'float32' } }, meta: { epoch: 7 },
+      tensors: { 'state_dict.w': { shape: [1], dtype: 'float32' } },
+      meta: { epoch: 7 },
     });
   });
 });

@@ -46,7 +46,18 @@ test('a custom policy module from a temp folder runs through clip-vg curriculum 
 
 test('msa on the simulated host writes the per-source split files in k order and the SR/CR grid', async () => {
   const out = tempDir('msa-');
-  const { code, stdout, stderr } = await runCli(['curriculum', '--policy', 'msa', ...SMALL, '-o', out, '--thresholds', '0.1,0.3,0.5', '--set', 'measurers=all']);
+  const { code, stdout, stderr } = await runCli([
+    'curriculum',
+    '--policy',
+    'msa',
+    ...SMALL,
+    '-o',
+    out,
+    '--thresholds',
+    '0.1,0.3,0.5',
+    '--set',
+    'measurers=all',
+  ]);
   expect([code, stderr.split('\n').filter((l) => l.startsWith('clip-vg:'))]).toEqual([0, []]);
   expect(stdout).toMatch(/^curriculum msa: val Acc@0\.5 \d+\.\d\d% on \d+\/100 samples/);
   expect(stderr).toMatch(/\[msa step 1\] step 1: add/);
@@ -80,7 +91,10 @@ test('bad input fails with one line and exit code 1', async () => {
   expect([intoFile.code, intoFile.stderr]).toEqual([1, `clip-vg: ${file}: is a file, expected a folder\n`]);
   // a policy whose result lacks fields: one line naming them, no report folder
   const policyFile = path.join(out, 'no-model.js');
-  writeFileSync(policyFile, "module.exports = { name: 'no-model', description: 'd', async run() { return { selected: [], thresholds: {}, valAccuracy: 0 }; } };\n");
+  writeFileSync(
+    policyFile,
+    "module.exports = { name: 'no-model', description: 'd', async run() { return { selected: [], thresholds: {}, valAccuracy: 0 }; } };\n",
+  );
   const partial = path.join(out, 'partial');
   const noModel = await runCli(['curriculum', '--policy', policyFile, ...SMALL, '-o', partial]);
   expect(noModel.stderr).toMatch(/^clip-vg: policy no-model: its result has no "model", "trace" is not an array/);

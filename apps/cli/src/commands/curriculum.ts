@@ -68,10 +68,14 @@ export function registerCurriculum(program: Command): void {
       const session = await wrap(() => loadHost(flags.host, { hostOptions, cwd }));
       const show = flags.quiet ? undefined : (e: TraceEvent) => showEvent(e);
       try {
-        const out = await wrap(() => runExperiment({ policy, options, session, outDir, hostName: flags.host, writeSubsets: flags.subsets ? 'auto' : false, examples, onEvent: show }));
+        const out = await wrap(() =>
+          runExperiment({ policy, options, session, outDir, hostName: flags.host, writeSubsets: flags.subsets ? 'auto' : false, examples, onEvent: show }),
+        );
         const s = out.summary;
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ ...s, histograms: s.histograms.map(({ counts: _c, ...h }) => h), trace: undefined, report: out.report.html, splits: out.splits })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ ...s, histograms: s.histograms.map(({ counts: _c, ...h }) => h), trace: undefined, report: out.report.html, splits: out.splits })}\n`,
+          );
         } else {
           process.stdout.write(
             `curriculum ${s.policy}: val Acc@0.5 ${(s.valAccuracy * 100).toFixed(2)}% on ${s.selectedSamples}/${s.totalSamples} samples ` +

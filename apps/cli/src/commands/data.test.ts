@@ -7,30 +7,46 @@ import { runCli } from '../testing/run-cli';
 
 /** Runs the CLI in-process and returns its exit code and what it printed. */
 
-const jsonLines = (out: string) => out.trim().split('\n').map((line) => JSON.parse(line));
+const jsonLines = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 const fixture = (name: string) => sharedPath('fixtures', 'torch-save', name);
 
 // The records the official loader's pull_item gives (image, box after int truncation / xywh→xyxy, phrase).
 const EXPECTED: Record<string, [string, object[]]> = {
-  unc_val: ['unc', [
-    { image: 'COCO_train2014_000000000839.jpg', box: [303, 69, 596, 494], text: 'guy flopping around on the right' },
-    { image: 'COCO_train2014_000000000839.jpg', box: [303, 69, 596, 494], text: 'man right' },
-  ]],
-  referit_val: ['referit', [
-    { image: '9739.jpg', box: [10, 20, 110, 220], text: 'right black bag' },
-    { image: '9739.jpg', box: [0, 0, 479, 132], text: 'sky' },
-  ]],
+  unc_val: [
+    'unc',
+    [
+      { image: 'COCO_train2014_000000000839.jpg', box: [303, 69, 596, 494], text: 'guy flopping around on the right' },
+      { image: 'COCO_train2014_000000000839.jpg', box: [303, 69, 596, 494], text: 'man right' },
+    ],
+  ],
+  referit_val: [
+    'referit',
+    [
+      { image: '9739.jpg', box: [10, 20, 110, 220], text: 'right black bag' },
+      { image: '9739.jpg', box: [0, 0, 479, 132], text: 'sky' },
+    ],
+  ],
   flickr_val_list: ['flickr', [{ image: '1000092795.jpg', box: [158, 124, 218, 334], text: 'Two young guys' }]],
   flickr_val_np: ['flickr', [{ image: '1000092795.jpg', box: [158, 124, 218, 334], text: 'Two young guys' }]],
   flickr_train_pseudo: ['flickr', [{ image: '1000092795.jpg', box: [1, 2, 100, 200], text: 'left man' }]],
-  unc_train_pseudo_raw: ['unc', [
-    { image: 'COCO_train2014_000000000072.jpg', box: [1, 2, 101, 202], text: 'left man' },
-    { image: 'COCO_train2014_000000000072.jpg', box: [5, 6, 55, 66], text: 'blue shirt' },
-  ]],
-  unc_train_pseudo_iou_result: ['unc', [
-    { image: 'COCO_train2014_000000000072.jpg', box: [1, 2, 100, 199], text: 'left man' },
-    { image: 'COCO_train2014_000000000072.jpg', box: [1, 2, 100, 199], text: 'left man' },
-  ]],
+  unc_train_pseudo_raw: [
+    'unc',
+    [
+      { image: 'COCO_train2014_000000000072.jpg', box: [1, 2, 101, 202], text: 'left man' },
+      { image: 'COCO_train2014_000000000072.jpg', box: [5, 6, 55, 66], text: 'blue shirt' },
+    ],
+  ],
+  unc_train_pseudo_iou_result: [
+    'unc',
+    [
+      { image: 'COCO_train2014_000000000072.jpg', box: [1, 2, 100, 199], text: 'left man' },
+      { image: 'COCO_train2014_000000000072.jpg', box: [1, 2, 100, 199], text: 'left man' },
+    ],
+  ],
 };
 
 describeShared('clip-vg data inspect', () => {
@@ -48,7 +64,13 @@ describeShared('clip-vg data inspect', () => {
     const { code, out } = await runCli(['data', 'inspect', fixture('unc_val.legacy.pth'), '--limit', '1', '--prompt', 'find {pseudo_query}', '--full']);
     expect(code).toBe(0);
     expect(jsonLines(out)).toEqual([
-      { id: 'val:0', image: 'COCO_train2014_000000000839.jpg', box: [303, 69, 596, 494], text: 'find guy flopping around on the right', boxOriginal: [303.58, 69.03, 293.29, 425.79] },
+      {
+        id: 'val:0',
+        image: 'COCO_train2014_000000000839.jpg',
+        box: [303, 69, 596, 494],
+        text: 'find guy flopping around on the right',
+        boxOriginal: [303.58, 69.03, 293.29, 425.79],
+      },
     ]);
   });
 
@@ -78,7 +100,9 @@ describeShared('clip-vg data verify', () => {
     // unc_val's box is [303, 69, 596, 494]: a 640x480 image is 14 pixels too short. unc_train_pseudo's image is absent.
     const images = path.join(dataRoot, 'other', 'images', 'mscoco', 'images', 'train2014');
     mkdirSync(images, { recursive: true });
-    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#808080' } }).png().toFile(path.join(images, 'COCO_train2014_000000000839.jpg'));
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(path.join(images, 'COCO_train2014_000000000839.jpg'));
 
     const { code, out, err } = await runCli(['data', 'verify', '--dataset', 'unc', '--split-root', splitRoot, '--data-root', dataRoot]);
     expect(code).toBe(1);

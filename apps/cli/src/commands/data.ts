@@ -80,7 +80,8 @@ async function verify(options: VerifyOptions): Promise<void> {
   const report = await verifyDataset({ dataset, splitRoot: options.splitRoot, dataRoot: options.dataRoot });
   const out = options.json ? JSON.stringify(report) : formatVerifyReport(report, options.examples ?? 10).join('\n');
   process.stdout.write(`${out}\n`);
-  if (report.problems > 0) throw new CliError(`data verify: ${report.problems} ${report.problems === 1 ? 'problem' : 'problems'} in ${dataset} (see the report above)`);
+  if (report.problems > 0)
+    throw new CliError(`data verify: ${report.problems} ${report.problems === 1 ? 'problem' : 'problems'} in ${dataset} (see the report above)`);
 }
 
 function datasetName(name: string): DatasetName {

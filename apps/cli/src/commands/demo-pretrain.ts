@@ -43,7 +43,19 @@ export function registerDemoPretrainClip(demo: Command): void {
       const out = path.resolve(flags.out);
       await initBackend(flags.backend, { log: null });
       const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[pretrain-clip] ${line}\n`);
-      const command = ['clip-vg', 'demo', 'pretrain-clip', '--seed', String(seed), '--steps', String(steps), '--out', flags.out, '--backend', flags.backend].join(' ');
+      const command = [
+        'clip-vg',
+        'demo',
+        'pretrain-clip',
+        '--seed',
+        String(seed),
+        '--steps',
+        String(steps),
+        '--out',
+        flags.out,
+        '--backend',
+        flags.backend,
+      ].join(' ');
       const result = await pretrainDemoClip({ seed, steps, log });
       const meta = saveDemoClip(out, result, { command });
       result.clip.dispose();

@@ -43,7 +43,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print results.json (or the seed summary) on stdout instead of the table')
     .option('--quiet', 'no progress lines on stderr')
     .option('--queue <url>', 'run the trainings as jobs on this Redis (redis://host:port, rediss://…) for `clip-vg worker` processes; same results')
-    .option('--queue-name <name>', 'BullMQ queue name (the workers\' --queue-name)')
+    .option('--queue-name <name>', "BullMQ queue name (the workers' --queue-name)")
     .option('--artifacts <dir>', `with --queue: the shared artifact folder, as the workers' --artifacts (default ${DEFAULT_ARTIFACTS})`)
     .action(async (flags: DemoFlags) => {
       const seeds = (flags.seeds ?? flags.seed).split(',').map((s) => parseSeed(s.trim()));
@@ -57,7 +57,16 @@ export function registerDemo(program: Command): void {
         const dir = seeds.length > 1 ? path.join(out, `seed-${seed}`) : out;
         const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[demo seed ${seed}] ${line}\n`);
         const bar = flags.quiet ? undefined : trainingsBar(`demo seed ${seed}: fusion steps`);
-        const { results, report } = await runDemo({ out: dir, seed, preset: flags.quick ? 'quick' : 'full', workers, pretrain: flags.pretrain, log, runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined, onTraining: bar?.onTraining }).finally(() => bar?.stop());
+        const { results, report } = await runDemo({
+          out: dir,
+          seed,
+          preset: flags.quick ? 'quick' : 'full',
+          workers,
+          pretrain: flags.pretrain,
+          log,
+          runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined,
+          onTraining: bar?.onTraining,
+        }).finally(() => bar?.stop());
         runs.push(results);
         if (!flags.json) process.stdout.write(`${table(results)}\nreport: ${report}\n`);
       }
@@ -103,7 +112,10 @@ function parseWorkers(text: string): number {
 
 function table(r: DemoResults): string {
   const quick = r.preset === 'quick' ? ' (a smoke run: its numbers are noise, not the effect)' : '';
-  const lines = [`seed ${r.seed} (${r.preset}${quick}), ${r.seconds.toFixed(0)} s, ${r.trainings} trainings ${r.workers === null ? 'on the queue' : `on ${r.workers} worker${r.workers === 1 ? '' : 's'}`}`, 'method               test    val     labels  correct'];
+  const lines = [
+    `seed ${r.seed} (${r.preset}${quick}), ${r.seconds.toFixed(0)} s, ${r.trainings} trainings ${r.workers === null ? 'on the queue' : `on ${r.workers} worker${r.workers === 1 ? '' : 's'}`}`,
+    'method               test    val     labels  correct',
+  ];
   for (const m of DEMO_METHODS) {
     const x = r.methods[m];
     lines.push(`${m.padEnd(20)} ${pct(x.test).padStart(6)}  ${pct(x.val).padStart(6)}  ${String(x.labels).padStart(6)}  ${pct(x.labelPrecision).padStart(6)}`);

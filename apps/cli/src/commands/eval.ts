@@ -35,7 +35,10 @@ export function modelDataOptions(command: Command): Command {
     .requiredOption('--data-root <dir>', 'required: image root (synthetic: the world folder)')
     .option('--prompt <template>', 'text template, as used in training')
     .option('--batch-size <n>', 'batch size', '128')
-    .option('--clip <path|name>', 'CLIP weights, for a checkpoint saved without them and without a recorded source (a .pth, a Hugging Face folder or name, or a CLIP-VG checkpoint holding CLIP)')
+    .option(
+      '--clip <path|name>',
+      'CLIP weights, for a checkpoint saved without them and without a recorded source (a .pth, a Hugging Face folder or name, or a CLIP-VG checkpoint holding CLIP)',
+    )
     .option('--vocab <file>', 'tokenizer vocabulary (default: the one recorded with the checkpoint)')
     .option('--workers <n>', 'image decoding threads')
     .option('--backend <name>', 'tensorflow, wasm or cpu')
@@ -49,7 +52,14 @@ export function registerEval(program: Command): void {
     .option('--source <name>', 'evaluate one pseudo-label source of train_separate/ (split train_pseudo)')
     .action(async (flags: EvalFlags) => {
       const { result } = await evaluateSplit(flags, `eval ${flags.dataset} ${flags.split}`);
-      const out = { dataset: flags.dataset, split: flags.split, samples: result.total, correct: result.correct, accuracy: result.accuracy, meanIoU: result.meanIoU };
+      const out = {
+        dataset: flags.dataset,
+        split: flags.split,
+        samples: result.total,
+        correct: result.correct,
+        accuracy: result.accuracy,
+        meanIoU: result.meanIoU,
+      };
       if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
       else {
         process.stdout.write(
@@ -70,7 +80,14 @@ export async function evaluateSplit(flags: EvalFlags, label: string): Promise<{ 
     throw new CliError(`--${error.message}`);
   });
   const split = await cliStep(async () =>
-    loadGroundingSplit({ dataset: flags.dataset, split: flags.split, splitRoot: flags.splitRoot, dataRoot: flags.dataRoot, source: flags.source, prompt: flags.prompt }),
+    loadGroundingSplit({
+      dataset: flags.dataset,
+      split: flags.split,
+      splitRoot: flags.splitRoot,
+      dataRoot: flags.dataRoot,
+      source: flags.source,
+      prompt: flags.prompt,
+    }),
   );
   await cliStep(() => initBackend(flags.backend));
   // the one loader of predict and Grounder; evaluation keeps the TensorFlow.js model for its configuration
@@ -103,4 +120,3 @@ export function positive(raw: string, flag: string, min = 1): number {
   if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} must be an integer ≥ ${min}, got ${raw}`);
   return n;
 }
-

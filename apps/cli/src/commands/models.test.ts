@@ -6,7 +6,6 @@ import { findCachedModel } from '@clip-vg/clip-encoders';
 import { type LocalHub, startLocalHub } from '@clip-vg/test-utils';
 import { runCli } from '../testing/run-cli';
 
-
 const NAME = 'openai/clip-vit-base-patch16';
 const weights = randomBytes(100_000);
 let cacheDir: string;

@@ -44,7 +44,10 @@ async function pull(name: string, options: PullCliOptions): Promise<void> {
       revision: options.revision,
       cacheDir: options.cacheDir,
       endpoint: options.endpoint,
-      files: options.files?.split(',').map((f) => f.trim()).filter(Boolean),
+      files: options.files
+        ?.split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
       onProgress: (p) => bars.update(p),
     });
     bars.stop();

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { describeShared, sharedPath, tempDir } from '@clip-vg/test-utils';
 import { runCli } from '../testing/run-cli';
 
-
 interface GoldenCase {
   image: string;
   width: number;
@@ -31,7 +30,12 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
 
   function writeCases(file: string): void {
     // Image paths are relative to the JSON-lines file: absolute here, since the file lives in a temp folder.
-    writeFileSync(file, cases().map((c) => JSON.stringify({ image: golden(c.image), text: c.text })).join('\n') + '\n');
+    writeFileSync(
+      file,
+      cases()
+        .map((c) => JSON.stringify({ image: golden(c.image), text: c.text }))
+        .join('\n') + '\n',
+    );
   }
 
   test('batch mode reproduces pred_xyxy_pixels of every case', async () => {
@@ -41,7 +45,10 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
     const { code, err } = await runCli(['predict', ...common(), '--input', input, '--output', output, '--batch-size', '2']);
     expect(err).toMatch(/wrote 5 predictions/);
     expect(code).toBe(0);
-    const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(output, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.text)).toEqual(cases().map((c) => c.text));
     expect(Object.keys(rows[0])).toEqual(['image', 'text', 'box']);
     expectGoldenBoxes(rows);
@@ -78,7 +85,12 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
     writeCases(input);
     const args = ['predict', '--checkpoint', out, '--vocab', vocab(), '--input', input, '--output', output, '--backend', 'wasm'];
     expect((await runCli(args)).code).toBe(0);
-    expectGoldenBoxes(readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    expectGoldenBoxes(
+      readFileSync(output, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
 
     const light = path.join(dir, 'light');
     expect((await runCli(['checkpoint', 'convert', golden('checkpoint.pth'), light, '--no-clip', '--backend', 'wasm'])).code).toBe(0);
@@ -103,17 +115,26 @@ describeShared('clip-vg predict and checkpoint convert on the tiny golden checkp
       /cases\.json: cannot read the checkpoint/,
     );
     const bad = path.join(dir, 'bad.jsonl');
-    writeFileSync(bad, `${JSON.stringify({ image: golden('images/img0.png'), text: 'ok' })}\n${JSON.stringify({ image: golden('images/img1.png'), text: '' })}\n`);
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ image: golden('images/img0.png'), text: 'ok' })}\n${JSON.stringify({ image: golden('images/img1.png'), text: '' })}\n`,
+    );
     await expectError(['predict', ...common(), '--input', bad, '--output', path.join(dir, 'x.jsonl')], /bad\.jsonl:2: "text" is empty/);
     await expectError(['checkpoint', 'convert', path.join(dir, 'none.pth'), path.join(dir, 'o')], /none\.pth: no such file/);
     // outputs are checked before the model loads: a folder as --output, an unknown --viz extension
     const good = path.join(dir, 'good.jsonl');
     writeFileSync(good, `${JSON.stringify({ image: golden('images/img0.png'), text: 'ok' })}\n`);
     await expectError(['predict', ...common(), '--input', good, '--output', dir], new RegExp(`^clip-vg: ${dir}: is a folder, expected a file`));
-    await expectError(['predict', ...common(), '--image', golden('images/img0.png'), '--text', 'a dog', '--viz', path.join(dir, 'v.bmp')], /v\.bmp: unknown extension \(use \.png, \.jpg, \.jpeg, \.webp\)/);
+    await expectError(
+      ['predict', ...common(), '--image', golden('images/img0.png'), '--text', 'a dog', '--viz', path.join(dir, 'v.bmp')],
+      /v\.bmp: unknown extension \(use \.png, \.jpg, \.jpeg, \.webp\)/,
+    );
     // a text over the context length names the flag that cuts it
     const long = Array.from({ length: 80 }, () => 'red car').join(' ');
-    await expectError(['predict', ...common(), '--image', golden('images/img0.png'), '--text', long], /img0\.png: the text is \d+ tokens .*\(pass --truncate to cut it\)/);
+    await expectError(
+      ['predict', ...common(), '--image', golden('images/img0.png'), '--text', long],
+      /img0\.png: the text is \d+ tokens .*\(pass --truncate to cut it\)/,
+    );
     const cut = await runCli(['predict', ...common(), '--image', golden('images/img0.png'), '--text', long, '--truncate']);
     expect(cut.code).toBe(0);
   });

@@ -56,12 +56,18 @@ export function registerPredict(program: Command): void {
     .option('--image <file>', 'the image')
     .option('--text <expression>', 'the referring expression')
     .option('--viz <file>', 'also write the image with the box and the expression drawn on it (.png, .jpg or .webp, by extension)')
-    .option('--json', 'print {"image", "text", "box", "boxNormalized"}: box in original pixels, boxNormalized the network output (cx, cy, w, h) normalised to the letterboxed square')
+    .option(
+      '--json',
+      'print {"image", "text", "box", "boxNormalized"}: box in original pixels, boxNormalized the network output (cx, cy, w, h) normalised to the letterboxed square',
+    )
     .option('--input <file.jsonl>', 'batch mode: lines {"image": path (relative to the file), "text": str}')
     .option('--output <file.jsonl>', 'batch mode: lines {"image", "text", "box": [x1, y1, x2, y2]} (written atomically)')
     .option('--batch-size <n>', 'images per forward pass in batch mode', '8')
-    .option('--clip <path|name>', 'CLIP weights, for a checkpoint saved without them and without a recorded source (a .pth, a Hugging Face folder or name, or a CLIP-VG checkpoint holding CLIP)')
-    .option('--truncate', 'cut expressions longer than the model\'s text length instead of failing (as the official code does)')
+    .option(
+      '--clip <path|name>',
+      'CLIP weights, for a checkpoint saved without them and without a recorded source (a .pth, a Hugging Face folder or name, or a CLIP-VG checkpoint holding CLIP)',
+    )
+    .option('--truncate', "cut expressions longer than the model's text length instead of failing (as the official code does)")
     .option('--exif-rotate', 'rotate photos by their EXIF orientation first (the official code ignores it; boxes are then in the rotated frame)')
     .option('--backend <name>', 'tensorflow, wasm or cpu (default: CLIP_VG_BACKEND or the best installed)')
     .option('--engine <name>', 'tfjs or onnx (ONNX Runtime, every core)', 'tfjs')
@@ -100,7 +106,10 @@ async function predictCommand(options: PredictCliOptions): Promise<void> {
       const images = await Promise.all(chunk.map((q) => readImage(q, options.exifRotate ?? false)));
       let results;
       try {
-        results = await grounder.groundDecoded(images, chunk.map((q) => q.text));
+        results = await grounder.groundDecoded(
+          images,
+          chunk.map((q) => q.text),
+        );
       } catch (error) {
         // the tokenizer names the row of the chunk ("text 2 is 80 tokens ..."): name its line instead
         const message = oneLine(error).replace('(pass truncate to cut it)', '(pass --truncate to cut it)');
@@ -138,20 +147,22 @@ function readQueries(input: string | undefined, output: string | undefined): Que
   if (!existsSync(input)) throw new CliError(`${input}: no such file`);
   const base = path.dirname(input);
   const queries: Query[] = [];
-  readFileSync(input, 'utf8').split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '') return;
-    const where = `${input}:${index + 1}`;
-    let row: { image?: unknown; text?: unknown };
-    try {
-      row = JSON.parse(line) as typeof row;
-    } catch {
-      throw new CliError(`${where}: not a JSON object`);
-    }
-    if (typeof row.image !== 'string' || row.image === '') throw new CliError(`${where}: "image" must be a path`);
-    if (typeof row.text !== 'string' || row.text.trim() === '') throw new CliError(`${where}: "text" is empty`);
-    queries.push({ where, image: row.image, imagePath: path.resolve(base, row.image), text: row.text });
-  });
+  readFileSync(input, 'utf8')
+    .split('\n')
+    .forEach((raw, index) => {
+      const line = raw.trim();
+      if (line === '') return;
+      const where = `${input}:${index + 1}`;
+      let row: { image?: unknown; text?: unknown };
+      try {
+        row = JSON.parse(line) as typeof row;
+      } catch {
+        throw new CliError(`${where}: not a JSON object`);
+      }
+      if (typeof row.image !== 'string' || row.image === '') throw new CliError(`${where}: "image" must be a path`);
+      if (typeof row.text !== 'string' || row.text.trim() === '') throw new CliError(`${where}: "text" is empty`);
+      queries.push({ where, image: row.image, imagePath: path.resolve(base, row.image), text: row.text });
+    });
   if (queries.length === 0) throw new CliError(`${input}: no queries`);
   return queries;
 }

@@ -19,7 +19,9 @@ interface ReliabilityFlags extends EvalFlags {
 }
 
 export function registerReliability(program: Command): void {
-  const command = modelDataOptions(program.command('reliability').description('score every pseudo-label with a measurer model; write the official reliability files'))
+  const command = modelDataOptions(
+    program.command('reliability').description('score every pseudo-label with a measurer model; write the official reliability files'),
+  )
     .option('--split <split>', 'the pseudo-label split', 'train_pseudo')
     .option('--source <name>', 'score one pseudo-label source of train_separate/');
   addOutDirOption(command, 'where the .pth subsets and the histogram go')
@@ -45,7 +47,14 @@ export function registerReliability(program: Command): void {
           plot: flags.plot,
         }),
       );
-      const summary = { dataset: flags.dataset, source: flags.source ?? null, samples: split.records.length, accuracy: outputs.accuracy, kept: outputs.kept, files: outputs.files };
+      const summary = {
+        dataset: flags.dataset,
+        source: flags.source ?? null,
+        samples: split.records.length,
+        accuracy: outputs.accuracy,
+        kept: outputs.kept,
+        files: outputs.files,
+      };
       if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
         process.stdout.write(
@@ -55,4 +64,3 @@ export function registerReliability(program: Command): void {
       }
     });
 }
-

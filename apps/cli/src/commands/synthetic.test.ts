@@ -3,21 +3,41 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../testing/run-cli';
 
-
 describe('clip-vg data synthesize', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'clipvg-cli-synth-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('writes a world that data inspect reads as unc', async () => {
     const out = path.join(dir, 'world');
-    const made = await runCli(['data', 'synthesize', '--out', out, '--train', '8', '--val', '3', '--test', '2', '--imsize', '48', '--seed', '3', '--noise', 'caption=0.6', '--json']);
+    const made = await runCli([
+      'data',
+      'synthesize',
+      '--out',
+      out,
+      '--train',
+      '8',
+      '--val',
+      '3',
+      '--test',
+      '2',
+      '--imsize',
+      '48',
+      '--seed',
+      '3',
+      '--noise',
+      'caption=0.6',
+      '--json',
+    ]);
     expect(made.code).toBe(0);
     const summary = JSON.parse(made.out);
     expect(summary.images).toEqual({ train: 8, val: 3, test: 2 });
     expect(summary.pseudo.caption.configuredErrorRate).toBeCloseTo(0.6);
     const inspected = await runCli(['data', 'inspect', summary.files.splits.val, '--dataset', 'unc']);
     expect(inspected.code).toBe(0);
-    const rows = inspected.out.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = inspected.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(summary.records.val);
     expect(rows[0].image).toMatch(/^synthetic_val_\d{6}\.png$/);
     const text = await runCli(['data', 'synthesize', '--out', path.join(dir, 'small'), '--train', '2', '--val', '1', '--test', '0']);

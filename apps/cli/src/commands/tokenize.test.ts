@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import { runCli } from '../testing/run-cli';
 
-
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'clip-vg-tokenize-'));
@@ -15,13 +14,19 @@ describeShared('clip-vg tokenize', () => {
   const vocab = () => sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz');
 
   test('reproduces golden/tokenizer.jsonl line for line, in order', async () => {
-    const golden = readFileSync(sharedPath('golden', 'tokenizer.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const golden = readFileSync(sharedPath('golden', 'tokenizer.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const input = path.join(dir, 'in.jsonl');
     writeFileSync(input, golden.map((g) => JSON.stringify({ text: g.text })).join('\n') + '\n');
     const output = path.join(dir, 'out', 'ids.jsonl');
     const result = await runCli(['tokenize', '--vocab', vocab(), '--input', input, '--output', output]);
     expect(result).toMatchObject({ code: 0, out: '' });
-    const lines = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(output, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(golden.map((g) => ({ text: g.text, ids: g.ids })));
   });
 

@@ -16,12 +16,23 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 
 const TINY_MODEL = {
   clip: {
-    embedDim: 16, imageResolution: 32, visionLayers: 2, visionWidth: 16, visionPatchSize: 16, visionHeads: 2,
-    contextLength: 77, vocabSize: 49408, transformerWidth: 16, transformerHeads: 2, transformerLayers: 1,
+    embedDim: 16,
+    imageResolution: 32,
+    visionLayers: 2,
+    visionWidth: 16,
+    visionPatchSize: 16,
+    visionHeads: 2,
+    contextLength: 77,
+    vocabSize: 49408,
+    transformerWidth: 16,
+    transformerHeads: 2,
+    transformerLayers: 1,
   },
-  extractLayers: [0, 1], vlHeads: 2, vlLayers: 1, vlFfnDim: 32,
+  extractLayers: [0, 1],
+  vlHeads: 2,
+  vlLayers: 1,
+  vlFfnDim: 32,
 };
-
 
 interface Exit {
   code: number | null;
@@ -57,9 +68,20 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
     await generateSyntheticWorld({ out: path.join(root, 'world'), seed: 4, train: 10, val: 3, test: 0, imageSize: 40 });
     writeFileSync(path.join(root, 'tiny.json'), JSON.stringify(TINY_MODEL));
     common = [
-      '--dataset', 'synthetic', '--split-root', path.join(root, 'world'), '--data-root', path.join(root, 'world'),
-      '--model-config', path.join(root, 'tiny.json'), '--vocab', sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'),
-      '--backend', 'wasm', '--workers', '1',
+      '--dataset',
+      'synthetic',
+      '--split-root',
+      path.join(root, 'world'),
+      '--data-root',
+      path.join(root, 'world'),
+      '--model-config',
+      path.join(root, 'tiny.json'),
+      '--vocab',
+      sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'),
+      '--backend',
+      'wasm',
+      '--workers',
+      '1',
     ];
   }, 60_000);
 
@@ -99,7 +121,11 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
     }
     expected.close();
     actual.close();
-    const losses = (dir: string) => readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).loss);
+    const losses = (dir: string) =>
+      readFileSync(path.join(dir, 'log.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).loss);
     expect(losses(killed)).toEqual(losses(full));
   }, 300_000);
 

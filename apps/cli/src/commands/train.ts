@@ -25,11 +25,13 @@ import { progressBar, type Progress } from '../util/progress';
 
 type Parse = (raw: string, flag: string) => unknown;
 
-const int = (min: number): Parse => (raw, flag) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} must be an integer ≥ ${min}, got ${raw}`);
-  return n;
-};
+const int =
+  (min: number): Parse =>
+  (raw, flag) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} must be an integer ≥ ${min}, got ${raw}`);
+    return n;
+  };
 const num: Parse = (raw, flag) => {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliError(`${flag} must be a non-negative number, got ${raw}`);
@@ -78,7 +80,12 @@ const OPTIONS: Record<string, Spec> = {
   seed: { flags: '--seed <n>', description: 'seed of initialisation, data order, augmentation and dropout', parse: int(0), default: 13 },
   out: { flags: '-o, --out <dir>', description: 'required: the run folder (checkpoint/, best_checkpoint/, log.jsonl)', parse: str },
   resume: { flags: '--resume [bool]', description: 'continue the run in --out from its checkpoint/', parse: bool, default: false },
-  overwrite: { flags: '--overwrite [bool]', description: 'replace a run already in --out (without it, and without --resume, train refuses)', parse: bool, default: false },
+  overwrite: {
+    flags: '--overwrite [bool]',
+    description: 'replace a run already in --out (without it, and without --resume, train refuses)',
+    parse: bool,
+    default: false,
+  },
   clip: { flags: '--clip <path|name>', description: 'pretrained CLIP weights (file, folder or pulled hub name)', parse: str },
   model: { flags: '--model <name>', description: 'CLIP model name fixing the extract layers', parse: str, default: 'ViT-B/16' },
   modelConfig: { flags: '--model-config <file>', description: 'JSON model with a random CLIP, for tiny experiments (format below)', parse: str },
@@ -96,7 +103,11 @@ export function registerTrain(program: Command): void {
     .description('train CLIP-VG with the official recipe; resumable, validated every epoch')
     .option('--config <file>', 'JSON or YAML file of options (keys as the flags, camelCase or kebab-case); flags win');
   for (const [key, spec] of Object.entries(OPTIONS)) {
-    command.option(spec.flags, `${spec.description}${spec.default !== undefined ? ` (default: ${String(spec.default)})` : ''}`, (raw: string) => spec.parse(raw, `--${kebab(key)}`) as never);
+    command.option(
+      spec.flags,
+      `${spec.description}${spec.default !== undefined ? ` (default: ${String(spec.default)})` : ''}`,
+      (raw: string) => spec.parse(raw, `--${kebab(key)}`) as never,
+    );
   }
   // the old name of --out, still read (scripts and config files written before it was renamed)
   command.addOption(new Option('--output-dir <dir>').hideHelp());
@@ -181,18 +192,28 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
   }
   await initBackend(o.backend as string | undefined);
   const seed = o.seed as number;
-  const source = cliStepSync(() => resolveModelSource({ clip: o.clip as string, model: o.model as string, modelConfig: o.modelConfig as string, vocab: o.vocab as string, seed }));
-  if (given.has('imsize') && source.config.imsize !== o.imsize) throw new CliError(`train: --imsize ${o.imsize} differs from the model's ${source.config.imsize}`);
+  const source = cliStepSync(() =>
+    resolveModelSource({ clip: o.clip as string, model: o.model as string, modelConfig: o.modelConfig as string, vocab: o.vocab as string, seed }),
+  );
+  if (given.has('imsize') && source.config.imsize !== o.imsize)
+    throw new CliError(`train: --imsize ${o.imsize} differs from the model's ${source.config.imsize}`);
   if (given.has('maxQueryLen') && source.config.maxQueryLen !== o.maxQueryLen) {
     throw new CliError(`train: --max-query-len ${o.maxQueryLen} differs from the model's ${source.config.maxQueryLen}`);
   }
   const tokenizer = await cliStep(() => loadTokenizerFor(undefined, source));
-  const splitOptions = { dataset: o.dataset as string, splitRoot: o.splitRoot as string, dataRoot: o.dataRoot as string, prompt: o.prompt as string | undefined };
+  const splitOptions = {
+    dataset: o.dataset as string,
+    splitRoot: o.splitRoot as string,
+    dataRoot: o.dataRoot as string,
+    prompt: o.prompt as string | undefined,
+  };
   const trainSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.trainSplit as string, source: o.source as string | undefined }));
   const valSplit = cliStepSync(() => loadGroundingSplit({ ...splitOptions, split: o.valSplit as string }));
   if (trainSplit.records.length < (o.batchSize as number)) {
     // batches are full (drop-last, as the official loader): fewer records than one batch train nothing
-    throw new CliError(`train: --batch-size ${o.batchSize} is more than the ${trainSplit.records.length} records of ${o.dataset} ${o.trainSplit}; pass a smaller --batch-size`);
+    throw new CliError(
+      `train: --batch-size ${o.batchSize} is more than the ${trainSplit.records.length} records of ${o.dataset} ${o.trainSplit}; pass a smaller --batch-size`,
+    );
   }
   // --overwrite: the old run goes only now, once the new one's inputs have all loaded
   if (o.overwrite) for (const name of previous) rmSync(path.join(outputDir, name), { recursive: true, force: true });
@@ -244,7 +265,9 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
         barEpoch = -1;
         if (!o.json) {
           const val = r.valAccuracy === undefined ? '' : ` val Acc@0.5 ${(r.valAccuracy * 100).toFixed(2)}%${r.best ? ' (best)' : ''}`;
-          process.stderr.write(`epoch ${r.epoch + 1}/${o.epochs}: loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(2)} ${r.imagesPerSecond.toFixed(1)} img/s${val}\n`);
+          process.stderr.write(
+            `epoch ${r.epoch + 1}/${o.epochs}: loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(2)} ${r.imagesPerSecond.toFixed(1)} img/s${val}\n`,
+          );
         }
       },
     }).catch((error: unknown) => {
@@ -270,8 +293,6 @@ async function train(o: Record<string, unknown>, given: Set<string>): Promise<vo
     );
   }
 }
-
-
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -25,7 +25,10 @@ describe('clip-vg worker', () => {
   });
 
   it('says in one line, exit 1, when Redis is unreachable (worker and demo)', async () => {
-    for (const argv of [['worker', '--queue', 'redis://127.0.0.1:1'], ['demo', '--quick', '--queue', 'redis://127.0.0.1:1', '--out', '/tmp/never-written']]) {
+    for (const argv of [
+      ['worker', '--queue', 'redis://127.0.0.1:1'],
+      ['demo', '--quick', '--queue', 'redis://127.0.0.1:1', '--out', '/tmp/never-written'],
+    ]) {
       const { code, err } = await runCli(argv);
       expect(code).toBe(1);
       expect(err).toBe('clip-vg: redis://127.0.0.1:1: cannot connect (connection refused: is redis-server running there?)\n');
@@ -66,7 +69,9 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
   });
 
   it('stops on SIGTERM (exit 0) when idle', async () => {
-    const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--artifacts', path.join(dir, 'idle')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--artifacts', path.join(dir, 'idle')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(child);
     await new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => /waiting for jobs/.test(b.toString()) && resolve()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -74,19 +79,25 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     expect(await exited).toBe(0);
   });
 
-  it('gives the local run\'s numbers, also when a worker is killed mid-run', async () => {
+  it("gives the local run's numbers, also when a worker is killed mid-run", async () => {
     const artifacts = path.join(dir, 'artifacts');
     const local = (await runDemo({ out: path.join(dir, 'local'), seed: 5, preset: 'quick', settings: TINY, workers: 0 })).results;
     const logs: string[][] = [];
     const started = [0, 1].map(() => {
-      const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--artifacts', artifacts, '--lock-duration', '1500', '--stalled-interval', '500'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [CLI, 'worker', '--queue', redis.url, '--artifacts', artifacts, '--lock-duration', '1500', '--stalled-interval', '500'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       children.push(child);
       const lines: string[] = [];
       logs.push(lines);
-      return new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => {
-        lines.push(...b.toString().split('\n').filter(Boolean));
-        if (lines.some((l) => /waiting for jobs/.test(l))) resolve();
-      }));
+      return new Promise<void>((resolve) =>
+        child.stderr.on('data', (b: Buffer) => {
+          lines.push(...b.toString().split('\n').filter(Boolean));
+          if (lines.some((l) => /waiting for jobs/.test(l))) resolve();
+        }),
+      );
     });
     await Promise.all(started);
     const lines: string[] = [];
@@ -101,10 +112,17 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
         children[i].kill('SIGKILL');
       }
     };
-    const remote = (await runDemo({
-      out: path.join(dir, 'queued'), seed: 5, preset: 'quick', settings: TINY, workers: 0, log,
-      runner: queueRunner({ queue: redis.url, artifacts }, log),
-    })).results;
+    const remote = (
+      await runDemo({
+        out: path.join(dir, 'queued'),
+        seed: 5,
+        preset: 'quick',
+        settings: TINY,
+        workers: 0,
+        log,
+        runner: queueRunner({ queue: redis.url, artifacts }, log),
+      })
+    ).results;
     expect(killed).toBe(true);
     expect(lines.some((l) => / stalled /.test(l))).toBe(true);
     const numbers = (r: DemoResults) => ({ methods: r.methods, thresholds: r.thresholds, msaSteps: r.msaSteps, trainings: r.trainings, notes: r.notes });

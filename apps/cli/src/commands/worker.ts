@@ -26,11 +26,19 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('train jobs from a Redis queue for coordinators started with --queue (e.g. clip-vg demo --queue)')
     .requiredOption('--queue <url>', 'required: redis://[:password@]host:port[/db] or rediss://… (TLS)')
-    .option('--queue-name <name>', 'BullMQ queue name (the coordinator\'s --queue-name)', DEFAULT_QUEUE)
+    .option('--queue-name <name>', "BullMQ queue name (the coordinator's --queue-name)", DEFAULT_QUEUE)
     .option('--concurrency <n>', 'trainings at once, one thread each', '1')
-    .option('--artifacts <dir>', 'shared artifact folder: experiment setups are read from it, trained weights written to it (a volume every machine mounts)', DEFAULT_ARTIFACTS)
+    .option(
+      '--artifacts <dir>',
+      'shared artifact folder: experiment setups are read from it, trained weights written to it (a volume every machine mounts)',
+      DEFAULT_ARTIFACTS,
+    )
     .option('--data-root <dir>', 'a further folder setups may be read from, repeatable (nothing outside these and --artifacts is read)', collect, [])
-    .option('--lock-duration <ms>', 'job lock, renewed every half of it; a dead worker\'s job is taken over after this (+ --stalled-interval)', String(DEFAULT_LOCK_DURATION))
+    .option(
+      '--lock-duration <ms>',
+      "job lock, renewed every half of it; a dead worker's job is taken over after this (+ --stalled-interval)",
+      String(DEFAULT_LOCK_DURATION),
+    )
     .option('--stalled-interval <ms>', 'how often to look for jobs whose worker died', String(DEFAULT_STALLED_INTERVAL))
     .option('--quiet', 'no log lines on stderr')
     .action(async (flags: WorkerFlags) => {
@@ -46,14 +54,25 @@ export function registerWorker(program: Command): void {
       const stop = () => {
         signals++;
         if (!worker) return;
-        log?.(signals === 1 ? `${worker.name}: stopping after the running trainings (signal again to abandon them)` : `${worker.name}: abandoning the running trainings`);
+        log?.(
+          signals === 1
+            ? `${worker.name}: stopping after the running trainings (signal again to abandon them)`
+            : `${worker.name}: abandoning the running trainings`,
+        );
         void worker.close(signals > 1).then(stopped, stopped);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       try {
         worker = await startTrainingWorker({
-          url: flags.queue, queue: flags.queueName, artifacts: flags.artifacts, dataRoots: flags.dataRoot, concurrency, lockDuration, stalledInterval, log,
+          url: flags.queue,
+          queue: flags.queueName,
+          artifacts: flags.artifacts,
+          dataRoots: flags.dataRoot,
+          concurrency,
+          lockDuration,
+          stalledInterval,
+          log,
         });
       } catch (error) {
         process.off('SIGINT', stop);

@@ -5,10 +5,22 @@ import { generateSyntheticWorld } from '@clip-vg/datasets';
 /** A CLIP-VG with a 2-layer, 16-wide random CLIP: trains an epoch of a 10-image world in about a second. */
 export const TINY_MODEL = {
   clip: {
-    embedDim: 16, imageResolution: 32, visionLayers: 2, visionWidth: 16, visionPatchSize: 16, visionHeads: 2,
-    contextLength: 77, vocabSize: 49408, transformerWidth: 16, transformerHeads: 2, transformerLayers: 1,
+    embedDim: 16,
+    imageResolution: 32,
+    visionLayers: 2,
+    visionWidth: 16,
+    visionPatchSize: 16,
+    visionHeads: 2,
+    contextLength: 77,
+    vocabSize: 49408,
+    transformerWidth: 16,
+    transformerHeads: 2,
+    transformerLayers: 1,
   },
-  extractLayers: [0, 1], vlHeads: 2, vlLayers: 1, vlFfnDim: 32,
+  extractLayers: [0, 1],
+  vlHeads: 2,
+  vlLayers: 1,
+  vlFfnDim: 32,
 };
 
 /** A tiny synthetic world in `root/world` and the model config in `root/tiny.json`. For tests. */

@@ -16,7 +16,9 @@ test("Node's raw file-system errors become <file>: <problem>, wrapped or not", (
     throw new Error('did not throw');
   };
   expect(oneLine(thrown(() => writeFileSync(path.join(dir, 'folder'), 'x')))).toBe(`${path.join(dir, 'folder')}: is a folder, expected a file`);
-  expect(oneLine(thrown(() => writeFileSync(path.join(dir, 'file', 'inner'), 'x')))).toBe(`${path.join(dir, 'file', 'inner')}: a part of the path is a file, not a folder`);
+  expect(oneLine(thrown(() => writeFileSync(path.join(dir, 'file', 'inner'), 'x')))).toBe(
+    `${path.join(dir, 'file', 'inner')}: a part of the path is a file, not a folder`,
+  );
   expect(oneLine(thrown(() => mkdirSync(path.join(dir, 'folder'))))).toBe(`${path.join(dir, 'folder')}: already exists`);
   expect(oneLine(new Error("data synthesize: EACCES: permission denied, open '/x/y.png'"))).toBe('data synthesize: /x/y.png: permission denied');
   expect(oneLine(new Error("EPERM: operation not permitted, rename '/a.tmp' -> '/b'"))).toBe('/a.tmp: operation not permitted');

@@ -36,10 +36,13 @@ export function oneLine(error: unknown): string {
   // not `instanceof Error` alone: errors of another realm (a vm, a worker) are errors too
   const message = error instanceof Error || typeof (error as { message?: unknown })?.message === 'string' ? (error as Error).message : String(error);
   const first = message.split('\n')[0] || 'unknown error';
-  return fileProblem(first) ?? first.replace(/^(.*?: )(E[A-Z]+: .*)$/, (all, prefix: string, rest: string) => {
-    const inner = fileProblem(rest);
-    return inner ? `${prefix}${inner}` : all;
-  });
+  return (
+    fileProblem(first) ??
+    first.replace(/^(.*?: )(E[A-Z]+: .*)$/, (all, prefix: string, rest: string) => {
+      const inner = fileProblem(rest);
+      return inner ? `${prefix}${inner}` : all;
+    })
+  );
 }
 
 /** Runs `fn`; any failure becomes a one-line `CliError` (a `CliError` passes through unchanged). */

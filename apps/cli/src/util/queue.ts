@@ -27,11 +27,19 @@ export async function checkQueue(url: string): Promise<void> {
   }
 }
 
-export function queueRunner(flags: QueueFlags & { queue: string }, log?: (line: string) => void): (setup: Omit<PoolOptions, 'workers'>) => Promise<TrainingRunner> {
+export function queueRunner(
+  flags: QueueFlags & { queue: string },
+  log?: (line: string) => void,
+): (setup: Omit<PoolOptions, 'workers'>) => Promise<TrainingRunner> {
   const status = queueStatus(log);
-  return (setup) => QueueTrainingRunner.start({
-    ...setup, url: flags.queue, queue: flags.queueName, artifacts: path.resolve(flags.artifacts ?? DEFAULT_ARTIFACTS), onEvent: status,
-  });
+  return (setup) =>
+    QueueTrainingRunner.start({
+      ...setup,
+      url: flags.queue,
+      queue: flags.queueName,
+      artifacts: path.resolve(flags.artifacts ?? DEFAULT_ARTIFACTS),
+      onEvent: status,
+    });
 }
 
 /** Per-worker state, said in a line whenever it changes. */
@@ -49,7 +57,8 @@ export function queueStatus(log?: (line: string) => void): (event: QueueEvent) =
       case 'progress': {
         const before = busy.get(e.jobId);
         busy.set(e.jobId, { worker: e.worker, step: e.step, steps: e.steps });
-        if (!before || before.worker !== e.worker) log?.(`queue: ${e.worker} took ${short(e.jobId)}${before ? ` over from ${before.worker}` : ''} — ${state()}`);
+        if (!before || before.worker !== e.worker)
+          log?.(`queue: ${e.worker} took ${short(e.jobId)}${before ? ` over from ${before.worker}` : ''} — ${state()}`);
         break;
       }
       case 'completed':

@@ -39,7 +39,9 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
       have = await fetchInto(url, partial, have, options.onBytes);
     } catch (error) {
       if (attempt >= retries) {
-        throw new Error(`${url}: download failed after ${attempt + 1} attempts at ${have}/${options.size} bytes (${(error as Error).message}); run again to resume`);
+        throw new Error(
+          `${url}: download failed after ${attempt + 1} attempts at ${have}/${options.size} bytes (${(error as Error).message}); run again to resume`,
+        );
       }
       have = existsSync(partial) ? statSync(partial).size : 0;
       await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
@@ -60,7 +62,8 @@ async function fetchInto(url: string, partial: string, from: number, onBytes?: (
     throw new Error('the server refused the resume range (HTTP 416)');
   }
   let offset = from;
-  if (response.status === 200) offset = 0; // the server ignored the Range: start over
+  if (response.status === 200)
+    offset = 0; // the server ignored the Range: start over
   else if (response.status === 206) {
     const start = Number(/bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1]);
     if (start !== from) throw new Error(`asked for bytes from ${from}, got a range from ${start}`);

@@ -82,7 +82,9 @@ test('a corrupted partial file fails the checksum and is deleted', async () => {
 
 test('unknown repository and unreachable hub are one-line errors', async () => {
   hub = await startLocalHub({ repos: {} });
-  await expect(pullModel(NAME, { cacheDir, endpoint: hub.endpoint })).rejects.toThrow(/^openai\/clip-tiny@main: not found on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404/);
+  await expect(pullModel(NAME, { cacheDir, endpoint: hub.endpoint })).rejects.toThrow(
+    /^openai\/clip-tiny@main: not found on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404/,
+  );
   const endpoint = hub.endpoint;
   await hub.close();
   hub = undefined;
@@ -93,7 +95,9 @@ test('unknown repository and unreachable hub are one-line errors', async () => {
 test('ensureModel returns the cached folder, pulls when online, and explains itself offline', async () => {
   hub = await startLocalHub({ repos: { [NAME]: { files } } });
   process.env.CLIP_VG_OFFLINE = '1';
-  await expect(ensureModel(NAME, { cacheDir, endpoint: hub.endpoint })).rejects.toThrow(/^openai\/clip-tiny: not in the model cache \(.*\) and CLIP_VG_OFFLINE=1; run `clip-vg models pull openai\/clip-tiny` first$/);
+  await expect(ensureModel(NAME, { cacheDir, endpoint: hub.endpoint })).rejects.toThrow(
+    /^openai\/clip-tiny: not in the model cache \(.*\) and CLIP_VG_OFFLINE=1; run `clip-vg models pull openai\/clip-tiny` first$/,
+  );
   delete process.env.CLIP_VG_OFFLINE;
   const dir = await ensureModel(NAME, { cacheDir, endpoint: hub.endpoint });
   const requests = hub.requests.length;

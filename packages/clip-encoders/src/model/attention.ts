@@ -16,13 +16,7 @@ function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
  * Self-attention of `${prefix}.attn` on x [B, N, W]. `additiveMask` [N, N] is added to the scores
  * (0 = attend, a large negative number = do not), as PyTorch's float `attn_mask` is.
  */
-export function selfAttention(
-  x: tf.Tensor3D,
-  params: ParameterStore,
-  prefix: string,
-  heads: number,
-  additiveMask?: tf.Tensor2D,
-): tf.Tensor3D {
+export function selfAttention(x: tf.Tensor3D, params: ParameterStore, prefix: string, heads: number, additiveMask?: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
     const [batch, tokens, width] = x.shape;
     const headDim = width / heads;

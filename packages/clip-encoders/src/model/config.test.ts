@@ -8,8 +8,17 @@ function shapesOf(config: ClipConfig): Record<string, { shape: number[] }> {
 describe('CLIP_CONFIGS', () => {
   test('ViT-B/16 has the published sizes', () => {
     expect(CLIP_CONFIGS['ViT-B/16']).toEqual({
-      embedDim: 512, imageResolution: 224, visionLayers: 12, visionWidth: 768, visionPatchSize: 16, visionHeads: 12,
-      contextLength: 77, vocabSize: 49408, transformerWidth: 512, transformerHeads: 8, transformerLayers: 12,
+      embedDim: 512,
+      imageResolution: 224,
+      visionLayers: 12,
+      visionWidth: 768,
+      visionPatchSize: 16,
+      visionHeads: 12,
+      contextLength: 77,
+      vocabSize: 49408,
+      transformerWidth: 512,
+      transformerHeads: 8,
+      transformerLayers: 12,
     });
   });
 
@@ -27,8 +36,17 @@ describe('CLIP_CONFIGS', () => {
 
 describe('inferClipConfig', () => {
   const tiny: ClipConfig = {
-    embedDim: 64, imageResolution: 64, visionLayers: 12, visionWidth: 128, visionPatchSize: 16, visionHeads: 2,
-    contextLength: 77, vocabSize: 49408, transformerWidth: 64, transformerHeads: 1, transformerLayers: 12,
+    embedDim: 64,
+    imageResolution: 64,
+    visionLayers: 12,
+    visionWidth: 128,
+    visionPatchSize: 16,
+    visionHeads: 2,
+    contextLength: 77,
+    vocabSize: 49408,
+    transformerWidth: 64,
+    transformerHeads: 1,
+    transformerLayers: 12,
   };
 
   test('derives heads as width / 64 unless overridden', () => {

@@ -26,20 +26,52 @@ const TEXT_BASE = { contextLength: 77, vocabSize: 49408 } as const;
 /** The OpenAI ViT models (what `build_model` derives from their checkpoints). */
 export const CLIP_CONFIGS: Record<ClipModelName, ClipConfig> = {
   'ViT-B/32': {
-    embedDim: 512, imageResolution: 224, visionLayers: 12, visionWidth: 768, visionPatchSize: 32, visionHeads: 12,
-    ...TEXT_BASE, transformerWidth: 512, transformerHeads: 8, transformerLayers: 12,
+    embedDim: 512,
+    imageResolution: 224,
+    visionLayers: 12,
+    visionWidth: 768,
+    visionPatchSize: 32,
+    visionHeads: 12,
+    ...TEXT_BASE,
+    transformerWidth: 512,
+    transformerHeads: 8,
+    transformerLayers: 12,
   },
   'ViT-B/16': {
-    embedDim: 512, imageResolution: 224, visionLayers: 12, visionWidth: 768, visionPatchSize: 16, visionHeads: 12,
-    ...TEXT_BASE, transformerWidth: 512, transformerHeads: 8, transformerLayers: 12,
+    embedDim: 512,
+    imageResolution: 224,
+    visionLayers: 12,
+    visionWidth: 768,
+    visionPatchSize: 16,
+    visionHeads: 12,
+    ...TEXT_BASE,
+    transformerWidth: 512,
+    transformerHeads: 8,
+    transformerLayers: 12,
   },
   'ViT-L/14': {
-    embedDim: 768, imageResolution: 224, visionLayers: 24, visionWidth: 1024, visionPatchSize: 14, visionHeads: 16,
-    ...TEXT_BASE, transformerWidth: 768, transformerHeads: 12, transformerLayers: 12,
+    embedDim: 768,
+    imageResolution: 224,
+    visionLayers: 24,
+    visionWidth: 1024,
+    visionPatchSize: 14,
+    visionHeads: 16,
+    ...TEXT_BASE,
+    transformerWidth: 768,
+    transformerHeads: 12,
+    transformerLayers: 12,
   },
   'ViT-L/14@336px': {
-    embedDim: 768, imageResolution: 336, visionLayers: 24, visionWidth: 1024, visionPatchSize: 14, visionHeads: 16,
-    ...TEXT_BASE, transformerWidth: 768, transformerHeads: 12, transformerLayers: 12,
+    embedDim: 768,
+    imageResolution: 336,
+    visionLayers: 24,
+    visionWidth: 1024,
+    visionPatchSize: 14,
+    visionHeads: 16,
+    ...TEXT_BASE,
+    transformerWidth: 768,
+    transformerHeads: 12,
+    transformerLayers: 12,
   },
 };
 
@@ -102,13 +134,9 @@ export function validateClipConfig(config: ClipConfig): void {
     throw new Error(`ClipConfig: visionWidth ${config.visionWidth} is not divisible by visionHeads ${config.visionHeads}`);
   }
   if (config.transformerWidth % config.transformerHeads !== 0) {
-    throw new Error(
-      `ClipConfig: transformerWidth ${config.transformerWidth} is not divisible by transformerHeads ${config.transformerHeads}`,
-    );
+    throw new Error(`ClipConfig: transformerWidth ${config.transformerWidth} is not divisible by transformerHeads ${config.transformerHeads}`);
   }
   if (config.imageResolution % config.visionPatchSize !== 0) {
-    throw new Error(
-      `ClipConfig: imageResolution ${config.imageResolution} is not a multiple of visionPatchSize ${config.visionPatchSize}`,
-    );
+    throw new Error(`ClipConfig: imageResolution ${config.imageResolution} is not a multiple of visionPatchSize ${config.visionPatchSize}`);
   }
 }

@@ -43,10 +43,6 @@ export function clipParameterShapes(config: ClipConfig): Map<string, number[]> {
   for (let i = 0; i < config.visionLayers; i++) entries.push(...blockShapes(`visual.transformer.resblocks.${i}`, vw));
   entries.push(['visual.ln_post.weight', [vw]], ['visual.ln_post.bias', [vw]]);
   for (let i = 0; i < config.transformerLayers; i++) entries.push(...blockShapes(`transformer.resblocks.${i}`, tw));
-  entries.push(
-    ['token_embedding.weight', [config.vocabSize, tw]],
-    ['ln_final.weight', [tw]],
-    ['ln_final.bias', [tw]],
-  );
+  entries.push(['token_embedding.weight', [config.vocabSize, tw]], ['ln_final.weight', [tw]], ['ln_final.bias', [tw]]);
   return new Map(entries);
 }

@@ -15,13 +15,7 @@ function mlp(x: tf.Tensor3D, params: ParameterStore, prefix: string): tf.Tensor3
 }
 
 /** One block `${prefix}` (e.g. `visual.transformer.resblocks.3`) on x [B, N, W]. */
-export function residualBlock(
-  x: tf.Tensor3D,
-  params: ParameterStore,
-  prefix: string,
-  heads: number,
-  additiveMask?: tf.Tensor2D,
-): tf.Tensor3D {
+export function residualBlock(x: tf.Tensor3D, params: ParameterStore, prefix: string, heads: number, additiveMask?: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
     const attention = selfAttention(layerNorm(x, params, `${prefix}.ln_1`), params, `${prefix}.attn`, heads, additiveMask);
     const attended = tf.add(x, attention) as tf.Tensor3D;

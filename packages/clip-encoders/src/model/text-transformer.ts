@@ -37,11 +37,7 @@ export function textHiddenStates(ids: tf.Tensor2D, params: ParameterStore, confi
   return tf.tidy(() => {
     const [batch, length] = ids.shape;
     const width = config.transformerWidth;
-    const tokens = tf.reshape(tf.gather(params.get('token_embedding.weight'), tf.cast(tf.reshape(ids, [-1]), 'int32')), [
-      batch,
-      length,
-      width,
-    ]); // [B, L, Wt]
+    const tokens = tf.reshape(tf.gather(params.get('token_embedding.weight'), tf.cast(tf.reshape(ids, [-1]), 'int32')), [batch, length, width]); // [B, L, Wt]
     const positions = tf.slice(params.get('positional_embedding'), [0, 0], [length, width]);
     let x = tf.add(tokens, positions) as tf.Tensor3D;
     const mask = causalMask(length);

@@ -16,8 +16,7 @@ function checkImages(images: tf.Tensor4D, config: ClipConfig): void {
   }
   if (height !== config.imageResolution || width !== config.imageResolution) {
     throw new Error(
-      `CLIP image encoder: images are ${height}×${width} but the model's positional embedding is for ` +
-        `${config.imageResolution}×${config.imageResolution}`,
+      `CLIP image encoder: images are ${height}×${width} but the model's positional embedding is for ` + `${config.imageResolution}×${config.imageResolution}`,
     );
   }
 }
@@ -43,12 +42,7 @@ export function embedImage(images: tf.Tensor4D, params: ParameterStore, config: 
  * Runs blocks 0..max(layers) and returns the output of each requested block, in the order asked
  * (each [B, 1 + P, Wv], no `ln_post`): CLIP-VG's multi-level features.
  */
-export function visualBlockOutputs(
-  images: tf.Tensor4D,
-  params: ParameterStore,
-  config: ClipConfig,
-  layers: readonly number[],
-): tf.Tensor3D[] {
+export function visualBlockOutputs(images: tf.Tensor4D, params: ParameterStore, config: ClipConfig, layers: readonly number[]): tf.Tensor3D[] {
   if (layers.length === 0) throw new Error('encodeImageLayers: no layers requested');
   for (const layer of layers) {
     if (!Number.isInteger(layer) || layer < 0 || layer >= config.visionLayers) {

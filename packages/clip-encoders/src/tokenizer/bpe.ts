@@ -27,7 +27,7 @@ export class BytePairEncoder {
       if (!best) break;
       const [first, second] = best;
       const merged: string[] = [];
-      for (let i = 0; i < word.length; ) {
+      for (let i = 0; i < word.length;) {
         if (word[i] === first && i < word.length - 1 && word[i + 1] === second) {
           merged.push(first + second);
           i += 2;

@@ -19,10 +19,7 @@ export interface TokenizedBatch {
 }
 
 /** CLIP's pre-tokenizer (simple_tokenizer.py), with Python's `\s` instead of JavaScript's. */
-const PRE_TOKEN = new RegExp(
-  `<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^${PY_WHITESPACE}\\p{L}\\p{N}]+`,
-  'giu',
-);
+const PRE_TOKEN = new RegExp(`<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^${PY_WHITESPACE}\\p{L}\\p{N}]+`, 'giu');
 
 /**
  * OpenAI CLIP's BPE tokenizer, id for id: ftfy-style cleaning, HTML unescape, whitespace collapse, lower case,
@@ -91,7 +88,7 @@ export class ClipTokenizer {
       if (id === this.sot) continue;
       const token = this.decoder.get(id);
       if (token === undefined) throw new Error(`token id ${id} is not in the vocabulary`);
-      for (const c of token.replace(/<\/w>/g, ' ')) bytes.push(c === ' ' ? 0x20 : this.byteDecoder.get(c) ?? 0x3f);
+      for (const c of token.replace(/<\/w>/g, ' ')) bytes.push(c === ' ' ? 0x20 : (this.byteDecoder.get(c) ?? 0x3f));
     }
     return new TextDecoder().decode(Uint8Array.from(bytes)).trim();
   }

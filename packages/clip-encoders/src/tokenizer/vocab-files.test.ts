@@ -11,11 +11,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describeShared('Hugging Face vocabulary files give the same ids as OpenAI\'s', () => {
+describeShared("Hugging Face vocabulary files give the same ids as OpenAI's", () => {
   let golden: Array<{ text: string; ids: number[] }>;
   let hfDir: string;
   beforeAll(() => {
-    golden = readFileSync(sharedPath('golden', 'tokenizer.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    golden = readFileSync(sharedPath('golden', 'tokenizer.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     hfDir = mkdtempSync(path.join(tmpdir(), 'clip-vg-hf-vocab-'));
     writeHfFiles(hfDir);
   });

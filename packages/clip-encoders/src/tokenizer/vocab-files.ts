@@ -125,7 +125,9 @@ function loadVocabularyFromFolder(dir: string): BpeVocabulary {
     return loadVocabJsonAndMerges(path.join(dir, 'vocab.json'), path.join(dir, 'merges.txt'));
   }
   if (has('tokenizer.json')) return loadTokenizerJson(path.join(dir, 'tokenizer.json'));
-  const gz = readdirSync(dir).filter((f) => f.endsWith('.txt.gz')).sort();
+  const gz = readdirSync(dir)
+    .filter((f) => f.endsWith('.txt.gz'))
+    .sort();
   if (gz.length > 0) return vocabularyFromOpenAiMerges(readText(path.join(dir, gz[0])), path.join(dir, gz[0]));
   throw new Error(`${dir}: no CLIP vocabulary here (expected vocab.json+merges.txt, tokenizer.json or bpe_simple_vocab_16e6.txt.gz)`);
 }

@@ -35,7 +35,10 @@ export function isHFConfig(json: unknown): json is HFClipConfigJson {
 
 /** The parts of an HF config that the weights cannot tell; throws on activations CLIP-in-TF.js lacks. */
 export function hfConfigOverrides(json: HFClipConfigJson, origin: string): Partial<ClipConfig> {
-  for (const [tower, config] of [['text', json.text_config], ['vision', json.vision_config]] as const) {
+  for (const [tower, config] of [
+    ['text', json.text_config],
+    ['vision', json.vision_config],
+  ] as const) {
     const act = config?.hidden_act ?? 'quick_gelu';
     if (act !== 'quick_gelu') throw new Error(`${origin}: ${tower}_config.hidden_act "${act}" is not supported (OpenAI CLIP uses quick_gelu)`);
     const eps = config?.layer_norm_eps ?? 1e-5;

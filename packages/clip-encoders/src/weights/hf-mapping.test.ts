@@ -4,8 +4,17 @@ import { hfToOpenAIStateDict, isHFStateDict, openAIToHF } from './hf-mapping';
 import { weightTensor, type WeightSource } from './source';
 
 const TINY: ClipConfig = {
-  embedDim: 6, imageResolution: 8, visionLayers: 2, visionWidth: 4, visionPatchSize: 4, visionHeads: 2,
-  contextLength: 5, vocabSize: 7, transformerWidth: 2, transformerHeads: 1, transformerLayers: 1,
+  embedDim: 6,
+  imageResolution: 8,
+  visionLayers: 2,
+  visionWidth: 4,
+  visionPatchSize: 4,
+  visionHeads: 2,
+  contextLength: 5,
+  vocabSize: 7,
+  transformerWidth: 2,
+  transformerHeads: 1,
+  transformerLayers: 1,
 };
 
 /** Every weight filled with distinct values, so any misplaced element shows. */
@@ -21,7 +30,7 @@ function openAIWeights(): WeightSource {
 
 const values = (source: WeightSource) => Object.fromEntries(Object.entries(source).map(([k, v]) => [k, [v.shape, Array.from(v.toFloat32Array())]]));
 
-test('OpenAI → HF uses transformers\' CLIPModel names', () => {
+test("OpenAI → HF uses transformers' CLIPModel names", () => {
   const hf = openAIToHF(openAIWeights());
   expect(isHFStateDict(hf)).toBe(true);
   expect(Object.keys(hf).sort()).toEqual(

@@ -30,8 +30,17 @@ afterAll(() => {
 
 test('the fixture config is inferred from the OpenAI state dict', () => {
   expect(reference.config).toEqual({
-    embedDim: 24, imageResolution: 32, visionLayers: 3, visionWidth: 32, visionPatchSize: 8, visionHeads: 2,
-    contextLength: 12, vocabSize: 50, transformerWidth: 16, transformerHeads: 2, transformerLayers: 2,
+    embedDim: 24,
+    imageResolution: 32,
+    visionLayers: 3,
+    visionWidth: 32,
+    visionPatchSize: 8,
+    visionHeads: 2,
+    contextLength: 12,
+    vocabSize: 50,
+    transformerWidth: 16,
+    transformerHeads: 2,
+    transformerLayers: 2,
   });
 });
 

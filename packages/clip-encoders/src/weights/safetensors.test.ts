@@ -40,7 +40,15 @@ test('float16, bfloat16, int64 and unaligned float32 data are read as float32', 
   const i64 = new Uint8Array(new BigInt64Array([5n, -3n]).buffer);
   const f32 = new Uint8Array(new Float32Array([0.25]).buffer);
   const file = path.join(tmp, 'mixed.safetensors');
-  writeFileSync(file, handMade([['h', 'F16', [4], half], ['b', 'BF16', [2], bf16], ['i', 'I64', [2], i64], ['f', 'F32', [1], f32]]));
+  writeFileSync(
+    file,
+    handMade([
+      ['h', 'F16', [4], half],
+      ['b', 'BF16', [2], bf16],
+      ['i', 'I64', [2], i64],
+      ['f', 'F32', [1], f32],
+    ]),
+  );
   const { tensors } = readSafetensorsWeights(file);
   expect(Array.from(tensors.h.toFloat32Array())).toEqual([1, -2, 2 ** -24, 65504]);
   expect(Array.from(tensors.b.toFloat32Array())).toEqual([1, 3.140625]);

@@ -17,10 +17,7 @@ export function weightTensor(shape: number[], compute: () => Float32Array): Weig
 
 export function isWeightTensor(value: unknown): value is WeightTensor {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    Array.isArray((value as WeightTensor).shape) &&
-    typeof (value as WeightTensor).toFloat32Array === 'function'
+    typeof value === 'object' && value !== null && Array.isArray((value as WeightTensor).shape) && typeof (value as WeightTensor).toFloat32Array === 'function'
   );
 }
 
@@ -72,7 +69,5 @@ export function concatRows(tensors: WeightTensor[]): WeightTensor {
 /** Rows `[start, start + count)` of the first axis (in_proj → q, k, v). */
 export function sliceRows(tensor: WeightTensor, start: number, count: number): WeightTensor {
   const rowSize = tensor.shape.slice(1).reduce((a, b) => a * b, 1);
-  return weightTensor([count, ...tensor.shape.slice(1)], () =>
-    tensor.toFloat32Array().slice(start * rowSize, (start + count) * rowSize),
-  );
+  return weightTensor([count, ...tensor.shape.slice(1)], () => tensor.toFloat32Array().slice(start * rowSize, (start + count) * rowSize));
 }

@@ -1,8 +1,7 @@
 import { PyObject, TorchStorage, TorchTensor } from '@clip-vg/torch-io';
 import { isTorchScriptModule, torchScriptStateDict } from './torchscript';
 
-const scalar = (value: number) =>
-  new TorchTensor(new TorchStorage('float32', '0', 1, 'cpu', new Uint8Array(new Float32Array([value]).buffer)), 0, [], []);
+const scalar = (value: number) => new TorchTensor(new TorchStorage('float32', '0', 1, 'cpu', new Uint8Array(new Float32Array([value]).buffer)), 0, [], []);
 
 test('nested modules become dotted names; plain tensor attributes named attn_mask are not weights', () => {
   const block = new PyObject('__torch__.Block', [], { training: false, attn_mask: scalar(0), bias: scalar(1) });

@@ -14,12 +14,7 @@ function list(names: string[]): string {
  * Throws `<origin>: weights do not fit the CLIP configuration: missing …; unexpected …; shape mismatch …`
  * when anything differs. `ignored` names (metadata keys) are neither required nor unexpected.
  */
-export function checkWeights(
-  origin: string,
-  expected: ReadonlyMap<string, number[]>,
-  source: WeightSource,
-  ignored: readonly string[] = [],
-): void {
+export function checkWeights(origin: string, expected: ReadonlyMap<string, number[]>, source: WeightSource, ignored: readonly string[] = []): void {
   const missing = [...expected.keys()].filter((name) => !source[name]);
   const unexpected = Object.keys(source).filter((name) => !expected.has(name) && !ignored.includes(name));
   const mismatched = [...expected.entries()]

@@ -31,7 +31,14 @@ async function runAll<M, S extends Sample>(sources: Record<string, S[]>, host: C
       reliabilities.push({ measurer: 'all', source, values });
     }
   }
-  trace.add({ kind: 'select', stage: 'final', threshold: null, samples: samples.length, accuracy, message: `no selection: ${samples.length} samples, val ${pct(accuracy)}` });
+  trace.add({
+    kind: 'select',
+    stage: 'final',
+    threshold: null,
+    samples: samples.length,
+    accuracy,
+    message: `no selection: ${samples.length} samples, val ${pct(accuracy)}`,
+  });
   return {
     model,
     selected: samples,

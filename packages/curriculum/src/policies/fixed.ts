@@ -29,7 +29,15 @@ async function runFixed<M, S extends Sample>(sources: Record<string, S[]>, host:
   const picked = selectByReliability(pool, r, h);
   if (picked.length === 0) throw new Error(`policy fixed: no sample of ${name} has ${describeThreshold(h)}`);
   const final = await trainEvaluated(host, trace, picked, { stage: 'final', what: `${name} ${describeThreshold(h)}`, source: name, threshold: h });
-  trace.add({ kind: 'select', stage: 'final', source: name, threshold: h, samples: picked.length, accuracy: final.accuracy, message: `fixed ${describeThreshold(h)}: ${picked.length}/${pool.length} samples, val ${pct(final.accuracy)}` });
+  trace.add({
+    kind: 'select',
+    stage: 'final',
+    source: name,
+    threshold: h,
+    samples: picked.length,
+    accuracy: final.accuracy,
+    message: `fixed ${describeThreshold(h)}: ${picked.length}/${pool.length} samples, val ${pct(final.accuracy)}`,
+  });
   return {
     model: final.model,
     selected: picked,
@@ -37,7 +45,16 @@ async function runFixed<M, S extends Sample>(sources: Record<string, S[]>, host:
     valAccuracy: final.accuracy,
     trace: trace.events,
     reliabilities: [{ measurer: name, source: name, values: r }],
-    curves: [{ label: name, points: [{ threshold: null, accuracy: measurer.accuracy, samples: pool.length }, { threshold: h, accuracy: final.accuracy, samples: picked.length }], chosen: h }],
+    curves: [
+      {
+        label: name,
+        points: [
+          { threshold: null, accuracy: measurer.accuracy, samples: pool.length },
+          { threshold: h, accuracy: final.accuracy, samples: picked.length },
+        ],
+        chosen: h,
+      },
+    ],
     perSource: [{ order: 1, source: name, measurer: name, threshold: h, samples: picked }],
   };
 }

@@ -46,7 +46,11 @@ test('msa picks source and measurer at h0, searches the threshold, and stops whe
 test('msa own-measurers only, fixed order, and adding every source', async () => {
   const h = host();
   const result = await getPolicy('msa').run(sources, h, { measurers: 'own', order: 'fixed', stopOnNoGain: false, sourceOrder: 'A,B,C' });
-  expect(result.perSource!.map((p) => [p.source, p.measurer])).toEqual([['A', 'A'], ['B', 'B'], ['C', 'C']]);
+  expect(result.perSource!.map((p) => [p.source, p.measurer])).toEqual([
+    ['A', 'A'],
+    ['B', 'B'],
+    ['C', 'C'],
+  ]);
   expect(result.reliabilities!.map((r) => `${r.measurer}${r.source}`)).toEqual(['AA', 'BB', 'CC']);
   expect([...h.live]).toEqual([result.model.id]);
 });
@@ -65,8 +69,21 @@ test('msa stops early when no pair selects anything, and fails when nothing can 
 });
 
 test('msa announces its measurers and each step’s measurer candidates together, and the hint changes nothing', async () => {
-  const sources = { a: [{ id: 'a0', source: 'a', r: 0.9 }, { id: 'a1', source: 'a', r: 0.2 }], b: [{ id: 'b0', source: 'b', r: 0.8 }, { id: 'b1', source: 'b', r: 0.6 }] };
-  const hostFor = () => scriptedHost((s) => s.r as number, (set) => 0.3 + 0.1 * set.length);
+  const sources = {
+    a: [
+      { id: 'a0', source: 'a', r: 0.9 },
+      { id: 'a1', source: 'a', r: 0.2 },
+    ],
+    b: [
+      { id: 'b0', source: 'b', r: 0.8 },
+      { id: 'b1', source: 'b', r: 0.6 },
+    ],
+  };
+  const hostFor = () =>
+    scriptedHost(
+      (s) => s.r as number,
+      (set) => 0.3 + 0.1 * set.length,
+    );
   const plain = await getPolicy('msa').run(sources, hostFor(), {});
   const stages: string[] = [];
   const hinted = await getPolicy('msa').run(sources, { ...hostFor(), prefetch: (_sets, info) => stages.push(info.stage) }, {});

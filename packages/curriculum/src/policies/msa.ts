@@ -42,13 +42,23 @@ async function runMsa<M, S extends Sample>(sources: Record<string, S[]>, host: C
   // T0: measurers, and every histogram H[i][j] the chosen measurer set can use
   const H = new Map<string, number[]>();
   const reliabilities: ReliabilitySet[] = [];
-  host.prefetch?.(names.map((i) => sources[i]), { stage: 'measurer' });
+  host.prefetch?.(
+    names.map((i) => sources[i]),
+    { stage: 'measurer' },
+  );
   for (const i of names) {
     const { model } = await trainEvaluated(host, trace, sources[i], { stage: 'measurer', what: `all of ${i}`, source: i, measurer: i, threshold: null });
     for (const j of names) {
       if (!allowed(measurerSet, i, j, names.length)) continue;
       const values = await host.score(model, sources[j]);
-      trace.add({ kind: 'score', stage: 'measurer', source: j, measurer: i, samples: values.length, message: `score ${j} with the ${i} measurer (${i === j ? 'SR' : 'CR'})` });
+      trace.add({
+        kind: 'score',
+        stage: 'measurer',
+        source: j,
+        measurer: i,
+        samples: values.length,
+        message: `score ${j} with the ${i} measurer (${i === j ? 'SR' : 'CR'})`,
+      });
       H.set(key(i, j), values);
       reliabilities.push({ measurer: i, source: j, values });
     }
@@ -70,16 +80,44 @@ async function runMsa<M, S extends Sample>(sources: Record<string, S[]>, host: C
       break;
     }
     const { source: j, measurer: i } = winner;
-    trace.add({ kind: 'decide', stage, source: j, measurer: i, threshold: h0, accuracy: winner.candidate.accuracy, message: `step ${step}: add ${j}, measured by ${i} (${i === j ? 'SR' : 'CR'}), ${pct(winner.candidate.accuracy)} at ${describeThreshold(h0)}` });
+    trace.add({
+      kind: 'decide',
+      stage,
+      source: j,
+      measurer: i,
+      threshold: h0,
+      accuracy: winner.candidate.accuracy,
+      message: `step ${step}: add ${j}, measured by ${i} (${i === j ? 'SR' : 'CR'}), ${pct(winner.candidate.accuracy)} at ${describeThreshold(h0)}`,
+    });
 
     const label = `step ${step}: ${j} by ${i}`;
-    const found = await greedyThresholdSearch({ host, trace, stage, label, base: D, pool: sources[j], reliabilities: H.get(key(i, j))!, thresholds, search, reuse: winner.candidate, source: j, measurer: i });
+    const found = await greedyThresholdSearch({
+      host,
+      trace,
+      stage,
+      label,
+      base: D,
+      pool: sources[j],
+      reliabilities: H.get(key(i, j))!,
+      thresholds,
+      search,
+      reuse: winner.candidate,
+      source: j,
+      measurer: i,
+    });
     curves.push(found.curve);
     const best = keepBetter(host, winner.candidate, found.best);
 
     if (stopOnNoGain && current && best.accuracy <= current.accuracy) {
       host.release?.(best.model);
-      trace.add({ kind: 'stop', stage, source: j, measurer: i, accuracy: best.accuracy, message: `adding ${j} gives ${pct(best.accuracy)}, no better than ${pct(current.accuracy)}; stop` });
+      trace.add({
+        kind: 'stop',
+        stage,
+        source: j,
+        measurer: i,
+        accuracy: best.accuracy,
+        message: `adding ${j} gives ${pct(best.accuracy)}, no better than ${pct(current.accuracy)}; stop`,
+      });
       break;
     }
     if (current) host.release?.(current.model);
@@ -87,7 +125,16 @@ async function runMsa<M, S extends Sample>(sources: Record<string, S[]>, host: C
     current = { model: best.model, accuracy: best.accuracy };
     perSource.push({ order: step, source: j, measurer: i, threshold: best.threshold, samples: best.picked });
     remaining.splice(remaining.indexOf(j), 1);
-    trace.add({ kind: 'select', stage, source: j, measurer: i, threshold: best.threshold, samples: best.picked.length, accuracy: best.accuracy, message: `step ${step}: ${j} ${describeThreshold(best.threshold)} adds ${best.picked.length} samples; D has ${D.length}, val ${pct(best.accuracy)}` });
+    trace.add({
+      kind: 'select',
+      stage,
+      source: j,
+      measurer: i,
+      threshold: best.threshold,
+      samples: best.picked.length,
+      accuracy: best.accuracy,
+      message: `step ${step}: ${j} ${describeThreshold(best.threshold)} adds ${best.picked.length} samples; D has ${D.length}, val ${pct(best.accuracy)}`,
+    });
   }
 
   if (!current) throw new Error(`policy msa: no source has samples with ${describeThreshold(h0)}; nothing to train on`);
@@ -105,12 +152,20 @@ async function runMsa<M, S extends Sample>(sources: Record<string, S[]>, host: C
 
 /** Steps (1)+(2): every allowed (source, measurer) pair at h0; the best val accuracy wins, earliest on ties. */
 async function choosePair<M, S extends Sample>(
-  host: CurriculumHost<M, S>, trace: TraceRecorder, stage: string, D: S[], candidates: string[], names: string[],
-  sources: Record<string, S[]>, H: Map<string, number[]>, h0: number,
+  host: CurriculumHost<M, S>,
+  trace: TraceRecorder,
+  stage: string,
+  D: S[],
+  candidates: string[],
+  names: string[],
+  sources: Record<string, S[]>,
+  H: Map<string, number[]>,
+  h0: number,
 ): Promise<{ source: string; measurer: string; candidate: Candidate<M, S> } | undefined> {
   let winner: { source: string; measurer: string; candidate: Candidate<M, S> } | undefined;
   host.prefetch?.(
-    candidates.flatMap((j) => names.map((i) => H.get(key(i, j)) && selectByReliability(sources[j], H.get(key(i, j))!, h0)))
+    candidates
+      .flatMap((j) => names.map((i) => H.get(key(i, j)) && selectByReliability(sources[j], H.get(key(i, j))!, h0)))
       .filter((picked): picked is S[] => picked !== undefined && picked.length > 0)
       .map((picked) => [...D, ...picked]),
     { stage },
@@ -121,10 +176,24 @@ async function choosePair<M, S extends Sample>(
       if (!r) continue;
       const picked = selectByReliability(sources[j], r, h0);
       if (picked.length === 0) {
-        trace.add({ kind: 'decide', stage, source: j, measurer: i, threshold: h0, samples: 0, message: `${j} by ${i}: no sample has ${describeThreshold(h0)}; skipped` });
+        trace.add({
+          kind: 'decide',
+          stage,
+          source: j,
+          measurer: i,
+          threshold: h0,
+          samples: 0,
+          message: `${j} by ${i}: no sample has ${describeThreshold(h0)}; skipped`,
+        });
         continue;
       }
-      const { model, accuracy } = await trainEvaluated(host, trace, [...D, ...picked], { stage, what: `D + ${j} by ${i} ${describeThreshold(h0)}`, source: j, measurer: i, threshold: h0 });
+      const { model, accuracy } = await trainEvaluated(host, trace, [...D, ...picked], {
+        stage,
+        what: `D + ${j} by ${i} ${describeThreshold(h0)}`,
+        source: j,
+        measurer: i,
+        threshold: h0,
+      });
       if (!winner || accuracy > winner.candidate.accuracy) {
         if (winner) host.release?.(winner.candidate.model);
         winner = { source: j, measurer: i, candidate: { threshold: h0, model, accuracy, picked } };

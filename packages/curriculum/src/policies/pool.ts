@@ -11,7 +11,14 @@ export function singleSource<S extends Sample>(policy: string, sources: Record<s
     return { name: choice, samples: nonEmpty(policy, choice, sources[choice]) };
   }
   const name = names.join('+');
-  return { name, samples: nonEmpty(policy, name, names.flatMap((n) => sources[n])) };
+  return {
+    name,
+    samples: nonEmpty(
+      policy,
+      name,
+      names.flatMap((n) => sources[n]),
+    ),
+  };
 }
 
 function nonEmpty<S extends Sample>(policy: string, name: string, samples: S[]): S[] {

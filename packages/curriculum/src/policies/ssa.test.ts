@@ -7,7 +7,11 @@ const R = [0, 0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1];
 const S: Sample[] = R.map((r, i) => ({ id: `s${i}`, source: 'template', r }));
 // accuracy by training-set size: rises to 9 samples (h = 0.2), dips at 8 (h = 0.3), peaks at 6 (h = 0.5)
 const ACC: Record<number, number> = { 12: 0.5, 11: 0.52, 10: 0.55, 9: 0.58, 8: 0.57, 7: 0.6, 6: 0.62, 5: 0.59, 4: 0.55, 3: 0.5, 2: 0.4 };
-const host = () => scriptedHost((s) => s.r as number, (set) => ACC[set.length]);
+const host = () =>
+  scriptedHost(
+    (s) => s.r as number,
+    (set) => ACC[set.length],
+  );
 
 test('ssa stops at the first drop and keeps the threshold before it', async () => {
   const h = host();
@@ -32,7 +36,10 @@ test('ssa scan-all tries every threshold and keeps the argmax', async () => {
 });
 
 test('ssa keeps the measurer (no selection) when no threshold beats it', async () => {
-  const h = scriptedHost((s) => s.r as number, (set) => (set.length === 12 ? 0.7 : 0.6));
+  const h = scriptedHost(
+    (s) => s.r as number,
+    (set) => (set.length === 12 ? 0.7 : 0.6),
+  );
   const result = await getPolicy('ssa').run({ template: S }, h, {});
   expect(result.thresholds).toEqual({ template: null });
   expect(result.selected).toHaveLength(12);

@@ -41,19 +41,47 @@ async function runSsa<M, S extends Sample>(sources: Record<string, S[]>, host: C
     const stage = rounds > 1 ? `search round ${round}` : 'search';
     const measurerName = round === 1 ? name : `${name}@round${round - 1}`;
     const r = await host.score(best.model, pool);
-    trace.add({ kind: 'score', stage, source: name, measurer: measurerName, samples: pool.length, message: `score ${pool.length} samples of ${name} with the ${round === 1 ? 'measurer' : `round ${round - 1} model`}` });
+    trace.add({
+      kind: 'score',
+      stage,
+      source: name,
+      measurer: measurerName,
+      samples: pool.length,
+      message: `score ${pool.length} samples of ${name} with the ${round === 1 ? 'measurer' : `round ${round - 1} model`}`,
+    });
     reliabilities.push({ measurer: measurerName, source: name, values: r });
 
     const baseline = useBaseline || round > 1 ? best : undefined;
     if (!baseline) host.release?.(best.model);
     const label = rounds > 1 ? `${name} round ${round}` : name;
-    const found = await greedyThresholdSearch({ host, trace, stage, label, base: [], pool, reliabilities: r, thresholds, search, baseline, source: name, measurer: measurerName });
+    const found = await greedyThresholdSearch({
+      host,
+      trace,
+      stage,
+      label,
+      base: [],
+      pool,
+      reliabilities: r,
+      thresholds,
+      search,
+      baseline,
+      source: name,
+      measurer: measurerName,
+    });
     curves.push(found.curve);
     if (!found.best) throw new Error(`policy ssa: no threshold selects any sample of ${name}`);
     best = found.best;
   }
 
-  trace.add({ kind: 'select', stage: 'final', source: name, threshold: best.threshold, samples: best.picked.length, accuracy: best.accuracy, message: `SSA keeps ${describeThreshold(best.threshold)}: ${best.picked.length}/${pool.length} samples, val ${pct(best.accuracy)}` });
+  trace.add({
+    kind: 'select',
+    stage: 'final',
+    source: name,
+    threshold: best.threshold,
+    samples: best.picked.length,
+    accuracy: best.accuracy,
+    message: `SSA keeps ${describeThreshold(best.threshold)}: ${best.picked.length}/${pool.length} samples, val ${pct(best.accuracy)}`,
+  });
   return {
     model: best.model,
     selected: best.picked,

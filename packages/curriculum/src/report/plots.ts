@@ -32,10 +32,23 @@ export function histogramSvg(h: ReliabilityHistogram, title: string, displayBins
   const { svg } = bars(area, h, displayBins, PALETTE[0]);
   const body =
     text(W / 2, 24, title, { size: fit(title, W - 20, 15), anchor: 'middle', weight: 'bold' }) +
-    area.axes(X_TICKS, niceTicks(area.yRange[1]), (v) => v.toFixed(1), (v) => String(v)) + svg +
-    text(area.x + area.width / 2, H - 38, `reliability r (IoU of the measurer's prediction with the pseudo box), ${Math.min(h.bins, displayBins)} bars`, { size: 12, anchor: 'middle' }) +
+    area.axes(
+      X_TICKS,
+      niceTicks(area.yRange[1]),
+      (v) => v.toFixed(1),
+      (v) => String(v),
+    ) +
+    svg +
+    text(area.x + area.width / 2, H - 38, `reliability r (IoU of the measurer's prediction with the pseudo box), ${Math.min(h.bins, displayBins)} bars`, {
+      size: 12,
+      anchor: 'middle',
+    }) +
     text(20, area.y + area.height / 2, 'samples', { size: 12, anchor: 'middle', rotate: true }) +
-    text(area.x + area.width / 2, H - 14, `${h.total} samples; ${h.zeros} with r = 0 (outside (0, 1], never selected); ${h.bins} bins in the JSON`, { size: 11, anchor: 'middle', color: '#555' });
+    text(area.x + area.width / 2, H - 14, `${h.total} samples; ${h.zeros} with r = 0 (outside (0, 1], never selected); ${h.bins} bins in the JSON`, {
+      size: 11,
+      anchor: 'middle',
+      color: '#555',
+    });
   return svgDocument(W, H, body);
 }
 
@@ -58,7 +71,13 @@ export function histogramGridSvg(cells: { measurer: string; source: string; hist
     const area = scaledArea(left + j * cw + 40, top + i * ch + 22, cw - 60, ch - 60, cell.histogram, displayBins);
     const kind = cell.measurer === cell.source ? 'SR' : 'CR';
     body += text(area.x + area.width / 2, area.y - 6, `${kind}: ${cell.source} by ${cell.measurer}`, { size: 11, anchor: 'middle' });
-    body += area.axes([0, 0.5, 1], niceTicks(area.yRange[1], 3), (v) => v.toFixed(1), (v) => String(v), 10);
+    body += area.axes(
+      [0, 0.5, 1],
+      niceTicks(area.yRange[1], 3),
+      (v) => v.toFixed(1),
+      (v) => String(v),
+      10,
+    );
     body += bars(area, cell.histogram, displayBins, kind === 'SR' ? PALETTE[0] : PALETTE[3]).svg;
   }
   return svgDocument(W, H, body);
@@ -76,7 +95,12 @@ export function curveSvg(curves: Curve[], title: string): string {
   // "no selection" (null) is drawn at x = -0.1, left of the threshold axis
   const area = new PlotArea(70, 40, W - 100, H - 150, [-0.15, 1.0], [lo, hi]);
   let body = text(W / 2, 24, title, { size: fit(title, W - 20, 15), anchor: 'middle', weight: 'bold' });
-  body += area.axes([...X_TICKS], yTicks, (v) => v.toFixed(1), (v) => v.toFixed(0));
+  body += area.axes(
+    [...X_TICKS],
+    yTicks,
+    (v) => v.toFixed(1),
+    (v) => v.toFixed(0),
+  );
   body += text(area.px(-0.1), area.y + area.height + 17, 'all', { size: 11, anchor: 'middle' });
   curves.forEach((c, k) => {
     const color = PALETTE[k % PALETTE.length];
@@ -87,7 +111,8 @@ export function curveSvg(curves: Curve[], title: string): string {
       body += `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.5" fill="${color}"/>`;
       if (p.threshold === c.chosen) body += `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="8" fill="none" stroke="${color}" stroke-width="2"/>`;
     });
-    body += `<rect x="${area.x + 10}" y="${H - 66 + k * 16}" width="12" height="4" fill="${color}"/>` + text(area.x + 28, H - 60 + k * 16, c.label, { size: 11 });
+    body +=
+      `<rect x="${area.x + 10}" y="${H - 66 + k * 16}" width="12" height="4" fill="${color}"/>` + text(area.x + 28, H - 60 + k * 16, c.label, { size: 11 });
   });
   body += text(area.x + area.width / 2, area.y + area.height + 36, 'reliability threshold h (train on r > h)', { size: 12, anchor: 'middle' });
   body += text(20, area.y + area.height / 2, 'val Acc@0.5 (%)', { size: 12, anchor: 'middle', rotate: true });

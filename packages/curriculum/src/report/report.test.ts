@@ -13,7 +13,17 @@ test('an MSA report holds results.json, markdown, html, the SR/CR grid, per-pair
   const summary = summarizeRun('msa', { thresholds: [0.2, 0.5, 0.8] }, sources, result, { dataset: 'synthetic', host: 'simulated' });
   const dir = tempDir('report-');
   const files = await writeReport(dir, summary, {
-    images: [{ title: 'an example', width: 200, height: 150, boxes: [{ box: [10, 20, 110, 120], label: 'pseudo' }, { box: [30, 20, 130, 120], label: 'pred', color: '#e00000' }] }],
+    images: [
+      {
+        title: 'an example',
+        width: 200,
+        height: 150,
+        boxes: [
+          { box: [10, 20, 110, 120], label: 'pseudo' },
+          { box: [30, 20, 130, 120], label: 'pred', color: '#e00000' },
+        ],
+      },
+    ],
   });
   const json = JSON.parse(readFileSync(files.results, 'utf8'));
   expect(json).toMatchObject({ policy: 'msa', dataset: 'synthetic', totalSamples: 200, selectedSamples: result.selected.length });
@@ -21,7 +31,12 @@ test('an MSA report holds results.json, markdown, html, the SR/CR grid, per-pair
   expect(json.histograms[0].counts).toBeUndefined(); // the 1000 counts live in histograms.json
   expect(JSON.parse(readFileSync(path.join(dir, 'histograms.json'), 'utf8'))[0].counts).toHaveLength(1000);
   expect(files.plots.map((p) => path.basename(p))).toEqual([
-    'threshold_curve.png', 'histograms_grid.png', 'histogram_a__a.png', 'histogram_a__b.png', 'histogram_b__a.png', 'histogram_b__b.png',
+    'threshold_curve.png',
+    'histograms_grid.png',
+    'histogram_a__a.png',
+    'histogram_a__b.png',
+    'histogram_b__a.png',
+    'histogram_b__b.png',
   ]);
   const grid = await sharp(path.join(dir, 'plots', 'histograms_grid.png')).metadata();
   expect([grid.width, grid.height]).toEqual([90 + 2 * 260 + 20, 70 + 2 * 190 + 20]);

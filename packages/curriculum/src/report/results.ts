@@ -50,7 +50,14 @@ export function summarizeRun<M>(
     thresholds: result.thresholds,
     sources: names.map((name) => {
       const p = per.get(name);
-      return { name, total: sources[name].length, selected: p ? p.samples.length : sources[name].filter((s) => chosen.has(s)).length, order: p?.order ?? null, measurer: p?.measurer ?? null, threshold: p?.threshold ?? null };
+      return {
+        name,
+        total: sources[name].length,
+        selected: p ? p.samples.length : sources[name].filter((s) => chosen.has(s)).length,
+        order: p?.order ?? null,
+        measurer: p?.measurer ?? null,
+        threshold: p?.threshold ?? null,
+      };
     }),
     curves: result.curves ?? [],
     histograms: (result.reliabilities ?? []).map((r) => ({

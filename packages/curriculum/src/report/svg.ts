@@ -8,14 +8,23 @@ export function esc(text: string): string {
 }
 
 export function svgDocument(width: number, height: number, body: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
-    `<rect width="100%" height="100%" fill="white"/>${body}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<rect width="100%" height="100%" fill="white"/>${body}</svg>`
+  );
 }
 
-export function text(x: number, y: number, content: string, opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; weight?: string; rotate?: boolean; color?: string } = {}): string {
+export function text(
+  x: number,
+  y: number,
+  content: string,
+  opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; weight?: string; rotate?: boolean; color?: string } = {},
+): string {
   const transform = opts.rotate ? ` transform="rotate(-90 ${x} ${y})"` : '';
-  return `<text x="${x}" y="${y}" font-family="${FONT}" font-size="${opts.size ?? 12}" text-anchor="${opts.anchor ?? 'start'}"` +
-    ` font-weight="${opts.weight ?? 'normal'}" fill="${opts.color ?? '#222'}"${transform}>${esc(content)}</text>`;
+  return (
+    `<text x="${x}" y="${y}" font-family="${FONT}" font-size="${opts.size ?? 12}" text-anchor="${opts.anchor ?? 'start'}"` +
+    ` font-weight="${opts.weight ?? 'normal'}" fill="${opts.color ?? '#222'}"${transform}>${esc(content)}</text>`
+  );
 }
 
 /** A plot area: maps data coordinates to pixels and draws its axes with ticks and labels. */
@@ -48,7 +57,8 @@ export class PlotArea {
     }
     for (const t of yTicks) {
       const y = this.py(t);
-      out += `<line x1="${this.x - 4}" y1="${y}" x2="${this.x}" y2="${y}" stroke="#444"/>` +
+      out +=
+        `<line x1="${this.x - 4}" y1="${y}" x2="${this.x}" y2="${y}" stroke="#444"/>` +
         `<line x1="${this.x}" y1="${y}" x2="${this.x + this.width}" y2="${y}" stroke="#eee"/>` +
         text(this.x - 6, y + size / 3, fmtY(t), { size, anchor: 'end' });
     }

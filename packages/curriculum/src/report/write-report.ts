@@ -22,7 +22,13 @@ export interface ReportFiles {
  */
 export async function writeReport(dir: string, results: CurriculumResults, extras: { images?: ReportImage[] } = {}): Promise<ReportFiles> {
   const { histograms, ...rest } = results;
-  const files: ReportFiles = { results: path.join(dir, 'results.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html'), plots: [], images: [] };
+  const files: ReportFiles = {
+    results: path.join(dir, 'results.json'),
+    markdown: path.join(dir, 'report.md'),
+    html: path.join(dir, 'report.html'),
+    plots: [],
+    images: [],
+  };
   writeFileAtomic(files.results, `${JSON.stringify({ ...rest, histograms: histograms.map(({ counts: _c, ...h }) => h) }, null, 2)}\n`);
   writeFileAtomic(path.join(dir, 'histograms.json'), `${JSON.stringify(histograms)}\n`);
 
@@ -34,15 +40,30 @@ export async function writeReport(dir: string, results: CurriculumResults, extra
     figures.push({ file: `plots/${name}`, caption });
   };
   if (results.curves.some((c) => c.points.length > 0)) {
-    await savePlot('threshold_curve.png', curveSvg(results.curves, `${results.policy}: val Acc@0.5 vs reliability threshold`), 'Validation accuracy against the reliability threshold for each search; the kept threshold is ringed.');
+    await savePlot(
+      'threshold_curve.png',
+      curveSvg(results.curves, `${results.policy}: val Acc@0.5 vs reliability threshold`),
+      'Validation accuracy against the reliability threshold for each search; the kept threshold is ringed.',
+    );
   }
   const several = new Set(histograms.map((h) => h.measurer)).size > 1;
   if (several) {
-    await savePlot('histograms_grid.png', histogramGridSvg(histograms.map((h) => ({ measurer: h.measurer, source: h.source, histogram: h })), 'Reliability histograms: rows = measurer, columns = source (SR diagonal, CR off-diagonal)'), 'SR and CR histograms (paper Fig. 5 layout).');
+    await savePlot(
+      'histograms_grid.png',
+      histogramGridSvg(
+        histograms.map((h) => ({ measurer: h.measurer, source: h.source, histogram: h })),
+        'Reliability histograms: rows = measurer, columns = source (SR diagonal, CR off-diagonal)',
+      ),
+      'SR and CR histograms (paper Fig. 5 layout).',
+    );
   }
   for (const h of histograms) {
     const name = `histogram_${safe(h.measurer)}__${safe(h.source)}.png`;
-    await savePlot(name, histogramSvg(h, `${h.kind}: ${h.source} scored by the ${h.measurer} measurer`), `${h.kind} histogram of ${h.source} under the ${h.measurer} measurer.`);
+    await savePlot(
+      name,
+      histogramSvg(h, `${h.kind}: ${h.source} scored by the ${h.measurer} measurer`),
+      `${h.kind} histogram of ${h.source} under the ${h.measurer} measurer.`,
+    );
   }
   for (const [k, item] of (extras.images ?? []).entries()) {
     const file = path.join(dir, 'examples', `${String(k + 1).padStart(2, '0')}.png`);
@@ -57,7 +78,15 @@ export async function writeReport(dir: string, results: CurriculumResults, extra
 }
 
 function sourceRows(r: CurriculumResults): string[][] {
-  return r.sources.map((s) => [s.name, String(s.total), String(s.selected), s.order === null ? '-' : String(s.order), s.measurer ?? '-', s.order === null ? (s.selected > 0 ? 'pooled' : 'not used') : describeThreshold(s.threshold), s.file ?? '']);
+  return r.sources.map((s) => [
+    s.name,
+    String(s.total),
+    String(s.selected),
+    s.order === null ? '-' : String(s.order),
+    s.measurer ?? '-',
+    s.order === null ? (s.selected > 0 ? 'pooled' : 'not used') : describeThreshold(s.threshold),
+    s.file ?? '',
+  ]);
 }
 
 const SOURCE_HEAD = ['source', 'samples', 'selected', 'order', 'measurer', 'kept', 'file'];
@@ -93,8 +122,13 @@ function htmlReport(r: CurriculumResults, figures: { file: string; caption: stri
 <body><h1>Curriculum report: ${esc(r.policy)}${r.dataset ? ` on ${esc(r.dataset)}` : ''}</h1>
 <p>Val Acc@0.5 of the final model: <b>${(r.valAccuracy * 100).toFixed(2)}%</b>, trained on ${r.selectedSamples} of ${r.totalSamples} pseudo-labels (${r.trainings} trainings; host: ${esc(r.host ?? 'unknown')}).</p>
 <p>Options: <code>${esc(JSON.stringify(r.options))}</code></p>
-<h2>Sources</h2><table>${row(SOURCE_HEAD, 'th')}${sourceRows(r).map((c) => row(c)).join('')}</table>
-<h2>Decisions</h2><ol>${r.trace.filter((e) => e.kind !== 'train').map((e) => `<li>[${esc(e.stage)}] ${esc(e.message)}</li>`).join('')}</ol>
+<h2>Sources</h2><table>${row(SOURCE_HEAD, 'th')}${sourceRows(r)
+    .map((c) => row(c))
+    .join('')}</table>
+<h2>Decisions</h2><ol>${r.trace
+    .filter((e) => e.kind !== 'train')
+    .map((e) => `<li>[${esc(e.stage)}] ${esc(e.message)}</li>`)
+    .join('')}</ol>
 <h2>Figures</h2>${figures.map((f) => `<figure><img src="${esc(f.file)}" alt="${esc(f.caption)}"><figcaption>${esc(f.caption)}</figcaption></figure>`).join('\n')}
 </body></html>
 `;

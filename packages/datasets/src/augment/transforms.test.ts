@@ -75,7 +75,7 @@ describe('training augmentation', () => {
     // without crop, the object's size in the output is the long-side scale times its original size
     for (let seed = 0; seed < 30; seed++) {
       const out = trainTransform(img, [40, 30, 70, 60], 'the square on the left', createRng(seed), { imsize: 224, translate: false });
-      const scale = out.box[2] * 224 / 30; // box width / original width = resize ratio
+      const scale = (out.box[2] * 224) / 30; // box width / original width = resize ratio
       const longSide = Math.round(scale * 120);
       expect(multiScaleSizes(224)).toContain(longSide);
     }

@@ -56,7 +56,7 @@ export function evalTransform(image: RgbImage, boxXyxy: readonly number[], imsiz
 /** One augmented training sample; the same rng state always gives the same output. */
 export function trainTransform(image: RgbImage, boxXyxy: readonly number[], text: string, rng: Rng, options: AugmentOptions): TransformedSample {
   const { imsize } = options;
-  const sizes = options.scale ?? true ? options.scales ?? multiScaleSizes(imsize) : [imsize];
+  const sizes = (options.scale ?? true) ? (options.scales ?? multiScaleSizes(imsize)) : [imsize];
   if (sizes.length === 0 || sizes.some((v) => !Number.isInteger(v) || v < 1 || v > imsize)) {
     throw new Error(`trainTransform: scales must be integers in 1..${imsize}, got [${sizes.join(', ')}]`);
   }

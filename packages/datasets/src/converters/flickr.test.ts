@@ -12,8 +12,7 @@ const SENTENCES = [
 ].join('\n');
 
 const object = (names: string[], inner: string) => `<object>${names.map((n) => `<name>${n}</name>`).join('')}${inner}</object>`;
-const bndbox = (x1: number, y1: number, x2: number, y2: number) =>
-  `<bndbox><xmin>${x1}</xmin><ymin>${y1}</ymin><xmax>${x2}</xmax><ymax>${y2}</ymax></bndbox>`;
+const bndbox = (x1: number, y1: number, x2: number, y2: number) => `<bndbox><xmin>${x1}</xmin><ymin>${y1}</ymin><xmax>${x2}</xmax><ymax>${y2}</ymax></bndbox>`;
 const XML = `<annotation><filename>1000092795.jpg</filename><size><width>500</width><height>375</height><depth>3</depth></size>
 ${object(['1'], bndbox(159, 125, 219, 335))}
 ${object(['1'], bndbox(300, 100, 350, 300))}
@@ -26,7 +25,10 @@ describe('Flickr30k Entities parsing', () => {
     const [first, second] = parseFlickrSentences(SENTENCES);
     expect(first.sentence).toBe('Two young guys with shaggy hair look at their hands while hanging out in the yard .');
     expect(first.phrases.map((p) => [p.phrase, p.chainId, p.firstWord])).toEqual([
-      ['Two young guys', '1', 0], ['shaggy hair', '2', 4], ['their hands', '3', 8], ['the yard', '8', 14],
+      ['Two young guys', '1', 0],
+      ['shaggy hair', '2', 4],
+      ['their hands', '3', 8],
+      ['the yard', '8', 14],
     ]);
     expect(second.phrases[2]).toEqual({ phrase: 'a truck', chainId: '9', types: ['vehicles', 'scene'], firstWord: 6 });
   });
@@ -34,7 +36,10 @@ describe('Flickr30k Entities parsing', () => {
   it('reads 0-based boxes per chain, an object may name several chains', () => {
     const annotation = parseFlickrAnnotation(XML);
     expect([annotation.width, annotation.height]).toEqual([500, 375]);
-    expect(annotation.boxes.get('1')).toEqual([[158, 124, 218, 334], [299, 99, 349, 299]]);
+    expect(annotation.boxes.get('1')).toEqual([
+      [158, 124, 218, 334],
+      [299, 99, 349, 299],
+    ]);
     expect(annotation.boxes.get('9')).toEqual([[9, 19, 29, 39]]);
     expect(annotation.boxes.has('8')).toBe(false);
   });

@@ -88,7 +88,12 @@ export function parseFlickrAnnotation(xml: string, file = 'annotation'): FlickrA
 }
 
 /** Rows for one image: every phrase of every sentence whose chain has at least one box. */
-export function flickrImageRows(imageId: string, sentences: readonly FlickrSentence[], annotation: FlickrAnnotation, boxes: 'union' | 'each' = 'union'): unknown[] {
+export function flickrImageRows(
+  imageId: string,
+  sentences: readonly FlickrSentence[],
+  annotation: FlickrAnnotation,
+  boxes: 'union' | 'each' = 'union',
+): unknown[] {
   const image = `${imageId}.jpg`;
   const rows: unknown[] = [];
   for (const { phrases } of sentences) {
@@ -103,12 +108,7 @@ export function flickrImageRows(imageId: string, sentences: readonly FlickrSente
 }
 
 function unionBox(boxes: readonly number[][]): number[] {
-  return [
-    Math.min(...boxes.map((b) => b[0])),
-    Math.min(...boxes.map((b) => b[1])),
-    Math.max(...boxes.map((b) => b[2])),
-    Math.max(...boxes.map((b) => b[3])),
-  ];
+  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
 }
 
 export interface ConvertFlickrOptions {
@@ -135,7 +135,10 @@ export function convertFlickr30kEntities(options: ConvertFlickrOptions): Convert
   return splits.map((split) => {
     const list = listFile(split);
     if (!existsSync(list)) throw new Error(`${list}: split list not found`);
-    const ids = readFileSync(list, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    const ids = readFileSync(list, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const rows: unknown[] = [];
     const skippedImages: string[] = [];
     for (const id of ids) {

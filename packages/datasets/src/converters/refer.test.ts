@@ -14,7 +14,9 @@ function py2Pickle(value: unknown): string {
     if (typeof v === 'string') return `S'${v}'\n`;
     if (typeof v === 'number') return Number.isInteger(v) ? `I${v}\n` : `F${v}\n`;
     if (Array.isArray(v)) return `(l${v.map((item) => `${emit(item)}a`).join('')}`;
-    return `(d${Object.entries(v as object).map(([k, item]) => `${emit(k)}${emit(item)}s`).join('')}`;
+    return `(d${Object.entries(v as object)
+      .map(([k, item]) => `${emit(k)}${emit(item)}s`)
+      .join('')}`;
   };
   return `${emit(value)}.`;
 }
@@ -52,7 +54,13 @@ const INSTANCES = {
 describe('REFER refs', () => {
   it('reads a Python 2 protocol-0 refs pickle', () => {
     const refs = parseRefs(loadPickle(Buffer.from(py2Pickle(REFS), 'latin1')));
-    expect(refs[0]).toEqual({ annId: 30, imageId: 581857, split: 'train', fileName: 'COCO_train2014_000000581857_3.jpg', sentences: ['woman in red', 'red lady'] });
+    expect(refs[0]).toEqual({
+      annId: 30,
+      imageId: 581857,
+      split: 'train',
+      fileName: 'COCO_train2014_000000581857_3.jpg',
+      sentences: ['woman in red', 'red lady'],
+    });
   });
 
   it('sorts a split by file_name and writes one row per sentence', () => {
@@ -87,7 +95,11 @@ describe('convertRefer', () => {
         { split: 'testB', rows: 1, images: 1 },
       ]);
       const train = loadSplitFile(path.join(out, 'unc', 'unc_train.pth'), 'unc');
-      expect(train.map((r) => r.box)).toEqual([[303, 69, 596, 494], [10, 20, 40, 60], [10, 20, 40, 60]]);
+      expect(train.map((r) => r.box)).toEqual([
+        [303, 69, 596, 494],
+        [10, 20, 40, 60],
+        [10, 20, 40, 60],
+      ]);
       expect(train[0].boxOriginal).toEqual([303.58, 69.03, 293.29, 425.79]);
       expect(existsSync(path.join(out, 'unc', 'unc_trainval.pth'))).toBe(false);
       expect(() => convertRefer({ dataset: 'gref', referRoot, outDir: out })).toThrow(`${path.join(referRoot, 'refcocog', 'refs(google).p')}: not found`);

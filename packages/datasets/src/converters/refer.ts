@@ -111,8 +111,7 @@ export function convertRefer(options: ConvertReferOptions): ConvertedSplit[] {
   const { dataset, outDir, imageDir } = options;
   const refer = DATASETS[dataset]?.refer;
   if (!refer) throw new Error(`convertRefer: ${dataset} is not a REFER dataset (expected unc, unc+, gref or gref_umd)`);
-  const refsFile =
-    options.refsFile ?? path.join(options.referRoot ?? '.', refer.dataset, `refs(${refer.splitBy}).p`);
+  const refsFile = options.refsFile ?? path.join(options.referRoot ?? '.', refer.dataset, `refs(${refer.splitBy}).p`);
   const instancesFile = options.instancesFile ?? path.join(path.dirname(refsFile), 'instances.json');
   if (!existsSync(refsFile)) throw new Error(`${refsFile}: not found`);
   let decoded: unknown;

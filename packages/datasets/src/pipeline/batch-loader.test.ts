@@ -95,9 +95,7 @@ describe('batch pipeline', () => {
     const records = world.splits.train.slice(0, 7);
     expect(new BatchLoader({ records, imageRoot, imsize: 32, batchSize: 3, dropLast: true }).length).toBe(2);
     const broken = [{ ...records[0], image: 'missing.png' }];
-    await expect(collect(createBatchStream({ records: broken, imageRoot, imsize: 32, batchSize: 1, workers: 1 }))).rejects.toThrow(
-      /missing\.png: not found/,
-    );
+    await expect(collect(createBatchStream({ records: broken, imageRoot, imsize: 32, batchSize: 1, workers: 1 }))).rejects.toThrow(/missing\.png: not found/);
     expect(() => new BatchLoader({ records, imageRoot, imsize: 32, batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
   });
 });
@@ -109,7 +107,10 @@ describeShared('batch pipeline with the CLIP tokenizer', () => {
     const [batch] = await collect(createBatchStream({ records, imageRoot, imsize: 32, batchSize: 3, workers: 0, tokenizer, contextLength: 20 }));
     expect(batch.tokenIds).toHaveLength(3 * 20);
     expect(batch.tokenIds![0]).toBe(49406);
-    const expected = tokenizer.tokenize(records.map((r) => r.text.toLowerCase()), { contextLength: 20 });
+    const expected = tokenizer.tokenize(
+      records.map((r) => r.text.toLowerCase()),
+      { contextLength: 20 },
+    );
     expect(batch.tokenIds).toEqual(expected.ids);
     expect(batch.textMasks).toEqual(expected.mask);
   });

@@ -37,9 +37,7 @@ export interface SampleResult {
 
 export async function processSample(task: SampleTask): Promise<SampleResult> {
   const image = await loadImage(task.image);
-  const sample = task.augment
-    ? trainTransform(image, task.box, task.text, createRng(task.seed), task.augment)
-    : evalTransform(image, task.box, task.imsize);
+  const sample = task.augment ? trainTransform(image, task.box, task.text, createRng(task.seed), task.augment) : evalTransform(image, task.box, task.imsize);
   const pixels = task.layout === 'nchw' ? hwcToChw(sample.pixels, task.imsize) : sample.pixels;
   const geometry = (sample as Partial<EvalSample>).geometry;
   return {
@@ -70,12 +68,7 @@ export function recordImagePath(record: GroundingRecord, imageRoot: string): str
  * The deterministic eval input of one record (spec §1.4): what reliability scoring, eval and predict feed the
  * model. The text is not tokenised here.
  */
-export async function evalTransformRecord(
-  record: GroundingRecord,
-  imageRoot: string,
-  imsize: number,
-  layout: ImageLayout = 'nhwc',
-): Promise<SampleResult> {
+export async function evalTransformRecord(record: GroundingRecord, imageRoot: string, imsize: number, layout: ImageLayout = 'nhwc'): Promise<SampleResult> {
   return processSample({
     image: recordImagePath(record, imageRoot),
     box: record.box,

@@ -10,9 +10,7 @@ export interface TaskMessage {
   task: SampleTask;
 }
 
-export type ResultMessage =
-  | { id: number; ok: true; result: Awaited<ReturnType<typeof processSample>> }
-  | { id: number; ok: false; message: string };
+export type ResultMessage = { id: number; ok: true; result: Awaited<ReturnType<typeof processSample>> } | { id: number; ok: false; message: string };
 
 /** @internal Entry point of a pipeline worker thread (started by `BatchLoader`); not for direct use. */
 export function runSampleWorker(): void {

@@ -68,7 +68,10 @@ export function resolveImageDir(dataRoot: string, dataset: DatasetName): string 
 
 /** `unc_val.pth` → `val`; `unc_train_pseudo.legacy.pth` → `train_pseudo`; otherwise the bare file name. */
 export function splitNameOf(file: string, dataset: DatasetName): string {
-  const base = path.basename(file).replace(/\.pth$/, '').replace(/\.legacy$/, '');
+  const base = path
+    .basename(file)
+    .replace(/\.pth$/, '')
+    .replace(/\.legacy$/, '');
   return base.startsWith(`${dataset}_`) ? base.slice(dataset.length + 1) : base;
 }
 

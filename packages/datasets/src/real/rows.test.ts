@@ -4,7 +4,10 @@ import { applyPrompt } from './prompt';
 import { PLACEHOLDER } from '@clip-vg/curriculum';
 import { recordsFromSplit, recordsToRows } from './rows';
 
-const attributes = [['r1', ['guy']], ['r8', ['right']]];
+const attributes = [
+  ['r1', ['guy']],
+  ['r8', ['right']],
+];
 
 describe('officialBox', () => {
   it('truncates COCO xywh floats to int before adding width and height', () => {
@@ -38,7 +41,10 @@ describe('recordsFromSplit', () => {
       ['2.jpg', { data: new BigInt64Array([1n, 2n, 3n, 4n]), shape: [4] }, 'a dog'],
     ];
     const records = recordsFromSplit(rows, 'flickr', { split: 'test', source: 'gt' });
-    expect(records.map((r) => r.box)).toEqual([[158, 124, 218, 334], [1, 2, 3, 4]]);
+    expect(records.map((r) => r.box)).toEqual([
+      [158, 124, 218, 334],
+      [1, 2, 3, 4],
+    ]);
     expect(records[1]).toMatchObject({ id: 'test:1', source: 'gt', text: 'a dog' });
   });
 

@@ -6,12 +6,22 @@ import { loadSeparateSources, parseSeparateFileName } from './separate';
 
 describe('parseSeparateFileName', () => {
   it('reads order, source and threshold, and rejects other datasets and names', () => {
-    expect(parseSeparateFileName('1_unc+_train_pseudo_template_0_5.pth', 'unc+')).toEqual({ order: 1, source: 'template', threshold: '0_5', thresholdValue: 0.5 });
+    expect(parseSeparateFileName('1_unc+_train_pseudo_template_0_5.pth', 'unc+')).toEqual({
+      order: 1,
+      source: 'template',
+      threshold: '0_5',
+      thresholdValue: 0.5,
+    });
     expect(parseSeparateFileName('3_unc+_train_pseudo_caption_1_0.pth', 'unc+')).toMatchObject({ order: 3, source: 'caption', thresholdValue: 1 });
     expect(parseSeparateFileName('1_unc+_train_pseudo_template_0_5.pth', 'unc')).toBeUndefined();
     expect(parseSeparateFileName('unc_train_pseudo.pth', 'unc')).toBeUndefined();
     // raw sources, before any selection, have no threshold suffix
-    expect(parseSeparateFileName('2_synthetic_train_pseudo_relation.pth', 'synthetic')).toEqual({ order: 2, source: 'relation', threshold: '', thresholdValue: 0 });
+    expect(parseSeparateFileName('2_synthetic_train_pseudo_relation.pth', 'synthetic')).toEqual({
+      order: 2,
+      source: 'relation',
+      threshold: '',
+      thresholdValue: 0,
+    });
   });
 });
 

@@ -61,8 +61,6 @@ function findSeparateDir(dir: string, dataset: DatasetName): string | undefined 
   const candidates = [dir, path.join(dir, 'train_separate'), path.join(dir, dataset, 'train_separate')];
   return candidates.find(
     (candidate) =>
-      existsSync(candidate) &&
-      statSync(candidate).isDirectory() &&
-      readdirSync(candidate).some((name) => parseSeparateFileName(name, dataset) !== undefined),
+      existsSync(candidate) && statSync(candidate).isDirectory() && readdirSync(candidate).some((name) => parseSeparateFileName(name, dataset) !== undefined),
   );
 }

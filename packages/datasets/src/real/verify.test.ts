@@ -7,7 +7,9 @@ import { boxProblem, formatVerifyReport, verifyDataset } from './verify';
 
 async function png(file: string, width: number, height: number): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  await sharp({ create: { width, height, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(file);
+  await sharp({ create: { width, height, channels: 3, background: { r: 9, g: 9, b: 9 } } })
+    .png()
+    .toFile(file);
 }
 
 describe('boxProblem', () => {
@@ -43,9 +45,7 @@ describeShared('verifyDataset', () => {
       { split: 'test', rows: 2, images: 1 },
     ]);
     expect(report.missingImages).toEqual([{ image: 'COCO_train2014_000000000839.jpg', firstId: 'test:0', rows: 2 }]);
-    expect(report.boxesOutside).toEqual([
-      { id: 'val:1', image: '9739.jpg', box: [0, 0, 479, 132], width: 300, height: 240, reason: 'outside' },
-    ]);
+    expect(report.boxesOutside).toEqual([{ id: 'val:1', image: '9739.jpg', box: [0, 0, 479, 132], width: 300, height: 240, reason: 'outside' }]);
     expect(report.emptyTexts).toEqual([]);
     expect(report.problems).toBe(2);
     const text = formatVerifyReport(report).join('\n');

@@ -64,8 +64,17 @@ export async function verifyDataset(options: VerifyOptions): Promise<VerifyRepor
   datasetInfo(dataset);
   const imageDir = resolveImageDir(dataRoot, dataset);
   const report: VerifyReport = {
-    dataset, splitRoot, dataRoot, imageDir, splits: [], errors: [],
-    missingImages: [], unreadableImages: [], boxesOutside: [], emptyTexts: [], problems: 0,
+    dataset,
+    splitRoot,
+    dataRoot,
+    imageDir,
+    splits: [],
+    errors: [],
+    missingImages: [],
+    unreadableImages: [],
+    boxesOutside: [],
+    emptyTexts: [],
+    problems: 0,
   };
   const folder = path.join(splitRoot, dataset);
   if (!existsSync(folder)) {

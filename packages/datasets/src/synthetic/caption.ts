@@ -12,6 +12,6 @@ export function sceneCaption(scene: Scene): string {
     .slice()
     .sort((a, b) => a.cx - b.cx)
     .map((o) => `a ${phraseText({ size: o.size, colour: o.colour, kind: o.kind })}`);
-  const list = phrases.length > 1 ? `${phrases.slice(0, -1).join(', ')} and ${phrases[phrases.length - 1]}` : phrases[0] ?? 'nothing';
+  const list = phrases.length > 1 ? `${phrases.slice(0, -1).join(', ')} and ${phrases[phrases.length - 1]}` : (phrases[0] ?? 'nothing');
   return `${list} on a ${scene.background.texture} background`;
 }

@@ -65,7 +65,19 @@ describe('demo world: the default (shared expressions) is unchanged', () => {
     expect(DEMO_MIXED_WORDS).toEqual([...DEMO_MIXED_WORDS].sort());
     expect(new Set(DEMO_MIXED_WORDS).size).toBe(DEMO_MIXED_WORDS.length);
     for (const w of DEMO_WORDS) expect(DEMO_MIXED_WORDS).toContain(w);
-    expect(DEMO_MIXED_WORDS.filter((w) => !DEMO_WORDS.includes(w))).toEqual(['above', 'below', 'first', 'fourth', 'from', 'left', 'of', 'right', 'second', 'third', 'top']);
+    expect(DEMO_MIXED_WORDS.filter((w) => !DEMO_WORDS.includes(w))).toEqual([
+      'above',
+      'below',
+      'first',
+      'fourth',
+      'from',
+      'left',
+      'of',
+      'right',
+      'second',
+      'third',
+      'top',
+    ]);
   });
 
   test('options: by-source only in the demo world, and only the two modes', () => {
@@ -122,7 +134,9 @@ describe('demo world with expressions by source', () => {
     for (const l of labels) {
       expect(l.failure).toBe(l.correct ? null : 'wrongBox');
       const scene = world.images[l.imageIndex].scene;
-      const centres = scene.objects.map((o) => Math.hypot((l.record.boxOriginal[0] + l.record.boxOriginal[2] / 2) - o.cx, (l.record.boxOriginal[1] + l.record.boxOriginal[3] / 2) - o.cy));
+      const centres = scene.objects.map((o) =>
+        Math.hypot(l.record.boxOriginal[0] + l.record.boxOriginal[2] / 2 - o.cx, l.record.boxOriginal[1] + l.record.boxOriginal[3] / 2 - o.cy),
+      );
       const nearest = centres.indexOf(Math.min(...centres));
       expect(nearest === l.target).toBe(l.correct);
       const o = scene.objects[nearest];
@@ -165,14 +179,21 @@ describe('demo world with expressions by source', () => {
     expect(all3.length).toBeGreaterThan(2500);
     for (const kind of DEMO_EXPRESSION_KINDS) expect(Math.abs(all3.filter((r) => r.kind === kind).length / all3.length - 1 / 3)).toBeLessThan(0.03);
     // the oracle's text is the text the source of that kind gives the same object
-    const sourceText = new Map<string, string>(PSEUDO_SOURCES.flatMap((s) => world.pseudo[s].map((l) => [`${s} ${l.record.image} ${world.images[l.imageIndex].scene.objects[l.target].box}`, l.record.text] as const)));
+    const sourceText = new Map<string, string>(
+      PSEUDO_SOURCES.flatMap((s) =>
+        world.pseudo[s].map((l) => [`${s} ${l.record.image} ${world.images[l.imageIndex].scene.objects[l.target].box}`, l.record.text] as const),
+      ),
+    );
     for (const r of world.splits.train) expect(sourceText.get(`${r.kind} ${r.image} ${r.box}`)).toBe(r.text);
   });
 
   test('writes and reads back; the kinds survive as text', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'clipvg-demo-by-source-'));
     try {
-      const { world: written, summary } = await generateSyntheticWorld({ ...demoWorldOptions({ seed: 2, train: 6, val: 3, test: 3, expressions: 'by-source' }), out });
+      const { world: written, summary } = await generateSyntheticWorld({
+        ...demoWorldOptions({ seed: 2, train: 6, val: 3, test: 3, expressions: 'by-source' }),
+        out,
+      });
       expect(summary.options.expressions).toBe('by-source');
       const loaded = loadSyntheticWorld(out);
       expect(loaded.test.map((r) => demoExpressionKind(r.text))).toEqual(written.splits.test.map((r) => r.kind));
@@ -186,28 +207,46 @@ describe('demo world with expressions by source', () => {
 describe('the three kinds on hand-built scenes', () => {
   test('relation: said only with a clear margin, skipped when another object fits as well', () => {
     // red circle left of blue square, well apart on one row
-    const two = scene([['circle', 'red', 10, 24], ['square', 'blue', 38, 24]]);
+    const two = scene([
+      ['circle', 'red', 10, 24],
+      ['square', 'blue', 38, 24],
+    ]);
     // the square is the only square: its shortest description is "the square"
     expect(demoRelationExpressions(two, 0).sort()).toEqual(['the circle left of the square', 'the shape left of the square']);
     expect(demoRelationExpressions(two, 1)).toContain('the shape right of the circle');
     for (const t of demoRelationExpressions(two, 1)) expect(resolveDemoExpression(t, two)).toEqual([1]);
     // nearly diagonal: neither "left of" nor "above" is said
-    const diagonal = scene([['circle', 'red', 12, 12], ['square', 'blue', 32, 30]]);
+    const diagonal = scene([
+      ['circle', 'red', 12, 12],
+      ['square', 'blue', 32, 30],
+    ]);
     expect(demoRelationExpressions(diagonal, 0)).toEqual([]);
     // two circles left of the square: "the shape/circle left of the square" would fit both; only a relation
     // to the other circle is unambiguous
-    const three = scene([['circle', 'red', 8, 10], ['circle', 'green', 8, 38], ['square', 'blue', 40, 24]]);
+    const three = scene([
+      ['circle', 'red', 8, 10],
+      ['circle', 'green', 8, 38],
+      ['square', 'blue', 40, 24],
+    ]);
     expect(demoRelationExpressions(three, 0).every((t) => t.includes('above'))).toBe(true);
     expect(demoRelationExpressions(three, 0)).toContain('the circle above the green shape');
   });
 
   test('caption: the ordinal from the left or the top, only where the centres are apart by the margin', () => {
-    const row = scene([['circle', 'red', 40, 20], ['square', 'blue', 8, 24], ['diamond', 'green', 24, 28]]);
+    const row = scene([
+      ['circle', 'red', 40, 20],
+      ['square', 'blue', 8, 24],
+      ['diamond', 'green', 24, 28],
+    ]);
     expect(demoCaptionExpressions(row, 1)).toEqual(['the first shape from the left']);
     expect(demoCaptionExpressions(row, 0)).toEqual(['the third shape from the left']);
     expect(resolveDemoExpression('the second shape from the left', row)).toEqual([2]);
     // two objects in one column: no ordinal from the left for them, and the resolver calls it a tie
-    const column = scene([['circle', 'red', 10, 10], ['square', 'blue', 12, 38], ['diamond', 'green', 38, 24]]);
+    const column = scene([
+      ['circle', 'red', 10, 10],
+      ['square', 'blue', 12, 38],
+      ['diamond', 'green', 38, 24],
+    ]);
     expect(demoCaptionExpressions(column, 0)).toEqual(['the first shape from the top']);
     expect(resolveDemoExpression('the first shape from the left', column).sort()).toEqual([0, 1]);
     expect(resolveDemoExpression('the fourth shape from the left', column)).toEqual([]);

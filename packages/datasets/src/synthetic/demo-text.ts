@@ -29,9 +29,7 @@ import { COLOURS, GENERIC_NOUN, RELATIONS, SHAPE_KINDS, SIZES, type Relation } f
  * from it (`WordTokenizer.fromWords(DEMO_WORDS)`) does not depend on which texts were generated. Only for the
  * shared world (`expressions: 'shared'`, the default); the by-source variant needs `DEMO_MIXED_WORDS`.
  */
-export const DEMO_WORDS: readonly string[] = Object.freeze(
-  ['a', 'and', 'the', GENERIC_NOUN, ...COLOURS, ...SHAPE_KINDS, ...SIZES].sort(),
-);
+export const DEMO_WORDS: readonly string[] = Object.freeze(['a', 'and', 'the', GENERIC_NOUN, ...COLOURS, ...SHAPE_KINDS, ...SIZES].sort());
 
 /** The kinds of expression of the by-source variant: one per pseudo-label source, of the same name. */
 export const DEMO_EXPRESSION_KINDS = PSEUDO_SOURCES;

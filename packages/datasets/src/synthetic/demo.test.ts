@@ -69,7 +69,11 @@ describe('the demo world preset', () => {
     }
     expect(world.splits.train.length / 1500).toBeGreaterThan(2.3);
     // every form occurs
-    const forms = new Set(world.splits.train.map((r) => (wordsOf(r.text).length === 2 ? 'shape' : /shape$/.test(r.text) ? 'colour' : /(small|large)/.test(r.text) ? 'size' : 'colour+shape')));
+    const forms = new Set(
+      world.splits.train.map((r) =>
+        wordsOf(r.text).length === 2 ? 'shape' : /shape$/.test(r.text) ? 'colour' : /(small|large)/.test(r.text) ? 'size' : 'colour+shape',
+      ),
+    );
     expect([...forms].sort()).toEqual(['colour', 'colour+shape', 'shape', 'size']);
   });
 
@@ -149,7 +153,7 @@ describe('the demo world preset', () => {
     expect(mean).toBeLessThan(60);
     expect(std).toBeGreaterThan(5);
     const o = scene.objects[0];
-    const centre = ((Math.round(o.cy) * 48 + Math.round(o.cx)) * 3);
+    const centre = (Math.round(o.cy) * 48 + Math.round(o.cx)) * 3;
     const rgb = [...image.data.subarray(centre, centre + 3)];
     expect(Math.max(...rgb)).toBeGreaterThan(120);
   });
@@ -161,7 +165,9 @@ describe('the demo world preset', () => {
       expect(summary.options.world).toBe('demo');
       expect(summary.pseudo.caption.configuredErrorRate).toBe(0.55);
       const loaded = loadSyntheticWorld(out);
-      expect(loaded.sources.relation.map((r) => [r.image, r.text, r.box])).toEqual(written.pseudo.relation.map((l) => [l.record.image, l.record.text, l.record.box]));
+      expect(loaded.sources.relation.map((r) => [r.image, r.text, r.box])).toEqual(
+        written.pseudo.relation.map((l) => [l.record.image, l.record.text, l.record.box]),
+      );
       expect(loaded.test.map((r) => r.box)).toEqual(written.splits.test.map((r) => r.box));
       const captions = JSON.parse(readFileSync(files.captions, 'utf8')) as { caption: string }[];
       expect(captions.map((c) => c.caption)).toEqual(written.images.filter((i) => i.split === 'train').map((i) => demoCaption(i.scene)));

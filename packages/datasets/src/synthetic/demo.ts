@@ -229,7 +229,11 @@ function demoPseudoLabels(source: PseudoSource, images: SyntheticImage[], labell
   const noise = opts.pseudo[source];
   const stream = SOURCE_STREAM[source];
   // an exact quota of wrong boxes, spread at random over the labels
-  const wrong = new Set(createRng(deriveSeed(opts.seed, stream, -1)).shuffle(labelled.map((_, i) => i)).slice(0, Math.round(noise.wrongBox * labelled.length)));
+  const wrong = new Set(
+    createRng(deriveSeed(opts.seed, stream, -1))
+      .shuffle(labelled.map((_, i) => i))
+      .slice(0, Math.round(noise.wrongBox * labelled.length)),
+  );
   return labelled.map(({ imageIndex, target, text }, i) => {
     const scene = images[imageIndex].scene;
     let boxOf = target;

@@ -3,14 +3,7 @@ export { createRng, deriveSeed, mulberry32, type Rng } from './rng';
 export * from './vocabulary';
 export { generateScene, boxIou, type Scene, type SceneObject, type Background, type SceneOptions } from './scene';
 export { renderScene, type SceneImage } from './render';
-export {
-  parseExpression,
-  resolveExpression,
-  isCorrectLabel,
-  SPATIAL_MARGIN,
-  type NounPhrase,
-  type ParsedExpression,
-} from './resolve';
+export { parseExpression, resolveExpression, isCorrectLabel, SPATIAL_MARGIN, type NounPhrase, type ParsedExpression } from './resolve';
 export { describeTarget, type ReferringExpression, type ExpressionForm } from './expressions';
 export { PSEUDO_SOURCES, FAILURE_MODES, type PseudoSource, type FailureMode } from './pseudo-sources';
 export {

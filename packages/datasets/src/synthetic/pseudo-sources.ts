@@ -124,7 +124,9 @@ export const templateSource: SourceModel = {
       return other === undefined ? undefined : { text: label.text, boxOf: other };
     }
     if (mode === 'ambiguous') {
-      const vague = vagueHeads(scene, target, rng).map((head) => ({ head })).find((e) => isAmbiguousFor(e, scene, target));
+      const vague = vagueHeads(scene, target, rng)
+        .map((head) => ({ head }))
+        .find((e) => isAmbiguousFor(e, scene, target));
       return vague && { text: templateText(vague), boxOf: target };
     }
     const variants: ParsedExpression[] = wrongAttributeHeads(expression.head).map((head) => ({ ...expression, head }));
@@ -194,7 +196,10 @@ export const captionSource: SourceModel = {
       if (out.length >= limit) break;
       const o = scene.objects[h];
       // captioners name colours; they mention one neighbour when it helps
-      const heads: NounPhrase[] = [{ kind: o.kind, colour: o.colour }, { kind: o.kind, colour: o.colour, size: o.size }];
+      const heads: NounPhrase[] = [
+        { kind: o.kind, colour: o.colour },
+        { kind: o.kind, colour: o.colour, size: o.size },
+      ];
       const options: ParsedExpression[] = heads.map((head) => ({ head }));
       scene.objects.forEach((other, r) => {
         const object = r === h ? undefined : uniquePhrase(scene, r);
@@ -238,4 +243,3 @@ export const SOURCE_MODELS: Record<PseudoSource, SourceModel> = {
   relation: relationSource,
   caption: captionSource,
 };
-

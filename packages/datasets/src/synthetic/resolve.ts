@@ -45,7 +45,10 @@ const CONTEXT_START = new Set(['and', 'with']);
 /** Parse `text`, or undefined when it is outside the grammar. */
 export function parseExpression(text: string): ParsedExpression | undefined {
   const tokens: string[] = [];
-  for (const token of text.toLowerCase().replace(/[^a-z\s]/g, ' ').split(/\s+/)) {
+  for (const token of text
+    .toLowerCase()
+    .replace(/[^a-z\s]/g, ' ')
+    .split(/\s+/)) {
     if (!token) continue;
     if (CONTEXT_START.has(token)) break;
     if (!IGNORED.has(token)) tokens.push(token);
@@ -98,9 +101,7 @@ export function resolveParsed(expression: ParsedExpression, scene: Scene): numbe
     const { relation, object } = expression.relation;
     const references = matchNounPhrase(object, scene.objects);
     const margin = SPATIAL_MARGIN * Math.min(scene.width, scene.height);
-    return heads.filter((s) =>
-      references.some((r) => r !== s && holds(relation, scene.objects[s], scene.objects[r], margin)),
-    );
+    return heads.filter((s) => references.some((r) => r !== s && holds(relation, scene.objects[s], scene.objects[r], margin)));
   }
   return heads;
 }

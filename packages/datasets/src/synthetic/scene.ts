@@ -109,12 +109,7 @@ export function generateScene(rng: Rng, options: SceneOptions): Scene {
 }
 
 function shapeBox(cx: number, cy: number, r: number, width: number, height: number): [number, number, number, number] {
-  return [
-    Math.max(0, Math.floor(cx - r)),
-    Math.max(0, Math.floor(cy - r)),
-    Math.min(width, Math.ceil(cx + r)),
-    Math.min(height, Math.ceil(cy + r)),
-  ];
+  return [Math.max(0, Math.floor(cx - r)), Math.max(0, Math.floor(cy - r)), Math.min(width, Math.ceil(cx + r)), Math.min(height, Math.ceil(cy + r))];
 }
 
 function generateBackground(rng: Rng, textures: readonly BackgroundTexture[]): Background {

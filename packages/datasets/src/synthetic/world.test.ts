@@ -33,11 +33,12 @@ describe('synthetic grounding world', () => {
     const noise = DEFAULT_PSEUDO_NOISE[source];
     const configured = noise.wrongBox + noise.ambiguous + noise.wrongAttribute;
     // measured from the scene geometry, independently of the failure bookkeeping
-    const measured = labels.filter((l) => {
-      const scene = world.images[l.imageIndex].scene;
-      const matches = resolveExpression(l.record.text, scene);
-      return !(matches.length === 1 && boxIou(l.record.box, scene.objects[matches[0]].box) >= 0.5);
-    }).length / labels.length;
+    const measured =
+      labels.filter((l) => {
+        const scene = world.images[l.imageIndex].scene;
+        const matches = resolveExpression(l.record.text, scene);
+        return !(matches.length === 1 && boxIou(l.record.box, scene.objects[matches[0]].box) >= 0.5);
+      }).length / labels.length;
     expect(Math.abs(measured - configured)).toBeLessThanOrEqual(0.02);
     for (const l of labels) expect(l.correct).toBe(l.failure === null);
     // every failure mode occurs, each near its own rate
@@ -85,9 +86,7 @@ describe('synthetic grounding world', () => {
     for (const { scene } of small.images) {
       expect(scene.objects.length).toBeGreaterThanOrEqual(2);
       expect(scene.objects.length).toBeLessThanOrEqual(5);
-      scene.objects.forEach((o, i) =>
-        scene.objects.forEach((p, j) => i < j && expect(boxIou(o.box, p.box)).toBe(0)),
-      );
+      scene.objects.forEach((o, i) => scene.objects.forEach((p, j) => i < j && expect(boxIou(o.box, p.box)).toBe(0)));
     }
     const image = renderScene(small.images[0].scene);
     expect(image.data).toHaveLength(96 * 96 * 3);

@@ -7,14 +7,7 @@ import type { GroundingRecord } from '../record';
 import { createDemoWorld, DEMO_PSEUDO_NOISE, DEMO_WORLD_OPTIONS } from './demo';
 import { DEMO_EXPRESSION_MODES, type DemoExpressionKind, type DemoExpressionMode } from './demo-text';
 import { describeTarget } from './expressions';
-import {
-  FAILURE_MODES,
-  PSEUDO_SOURCES,
-  SOURCE_MODELS,
-  type FailureMode,
-  type ProposedLabel,
-  type PseudoSource,
-} from './pseudo-sources';
+import { FAILURE_MODES, PSEUDO_SOURCES, SOURCE_MODELS, type FailureMode, type ProposedLabel, type PseudoSource } from './pseudo-sources';
 import { isCorrectLabel } from './resolve';
 import { createRng, deriveSeed, type Rng } from './rng';
 import { generateScene, type Scene } from './scene';
@@ -157,7 +150,9 @@ export function resolveWorldOptions(options: SyntheticWorldOptions = {}): Resolv
     throw new Error(`synthetic world: objectScale must be in (0, 3], got ${resolved.objectScale}`);
   }
   if (resolved.grid > 0 && resolved.maxObjects > resolved.grid * resolved.grid) {
-    throw new Error(`synthetic world: a ${resolved.grid}×${resolved.grid} grid holds at most ${resolved.grid ** 2} objects, got maxObjects ${resolved.maxObjects}`);
+    throw new Error(
+      `synthetic world: a ${resolved.grid}×${resolved.grid} grid holds at most ${resolved.grid ** 2} objects, got maxObjects ${resolved.maxObjects}`,
+    );
   }
   if (!(resolved.distractors >= 0 && resolved.distractors <= 2)) {
     throw new Error(`synthetic world: distractors must be in [0, 2], got ${resolved.distractors}`);
@@ -178,7 +173,9 @@ export function resolveWorldOptions(options: SyntheticWorldOptions = {}): Resolv
   }
   if (demo) {
     if (resolved.minObjects < 2 || resolved.maxObjects > COLOURS.length) {
-      throw new Error(`demo world: need 2 ≤ minObjects ≤ maxObjects ≤ ${COLOURS.length} (a wrong box is another object; colours differ), got ${resolved.minObjects}..${resolved.maxObjects}`);
+      throw new Error(
+        `demo world: need 2 ≤ minObjects ≤ maxObjects ≤ ${COLOURS.length} (a wrong box is another object; colours differ), got ${resolved.minObjects}..${resolved.maxObjects}`,
+      );
     }
     for (const source of PSEUDO_SOURCES) {
       const noise = resolved.pseudo[source];
@@ -233,8 +230,7 @@ function record(id: string, image: string, xywh: number[], text: string, source?
 /** A detector's box around an object: each edge off by up to 6% of the side, so IoU stays above ~0.75. */
 function detectorBox(scene: Scene, index: number, rng: Rng): number[] {
   const [x1, y1, x2, y2] = scene.objects[index].box;
-  const jitter = (v: number, side: number, max: number): number =>
-    Math.round(Math.min(max, Math.max(0, v + rng.uniform(-0.06, 0.06) * side)) * 100) / 100;
+  const jitter = (v: number, side: number, max: number): number => Math.round(Math.min(max, Math.max(0, v + rng.uniform(-0.06, 0.06) * side)) * 100) / 100;
   const bx1 = jitter(x1, x2 - x1, scene.width);
   const by1 = jitter(y1, y2 - y1, scene.height);
   const bx2 = jitter(x2, x2 - x1, scene.width);
@@ -258,7 +254,7 @@ function pseudoLabels(source: PseudoSource, images: SyntheticImage[], opts: Reso
   let next = 0;
   for (const mode of FAILURE_MODES) {
     const quota = Math.round(noise[mode] * proposals.length);
-    for (let done = 0; done < quota && next < order.length; ) {
+    for (let done = 0; done < quota && next < order.length;) {
       const i = order[next++];
       const { imageIndex, label } = proposals[i];
       const scene = images[imageIndex].scene;

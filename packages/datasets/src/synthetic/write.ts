@@ -76,7 +76,9 @@ export function syntheticWorldFiles(out: string): SyntheticWorldFiles {
 }
 
 /** Generate the world and write it; deterministic from the seed. */
-export async function generateSyntheticWorld(options: GenerateSyntheticOptions): Promise<{ world: SyntheticWorld; files: SyntheticWorldFiles; summary: SyntheticWorldSummary }> {
+export async function generateSyntheticWorld(
+  options: GenerateSyntheticOptions,
+): Promise<{ world: SyntheticWorld; files: SyntheticWorldFiles; summary: SyntheticWorldSummary }> {
   const world = createSyntheticWorld(options);
   const files = syntheticWorldFiles(options.out);
   mkdirSync(files.imageDir, { recursive: true });
@@ -95,10 +97,20 @@ export async function generateSyntheticWorld(options: GenerateSyntheticOptions):
     }),
   );
 
-  for (const split of SYNTHETIC_SPLITS) savePth(files.splits[split], world.splits[split].map((r) => row(r, true)));
-  savePth(files.splits.train_pseudo, world.pseudo.template.map((l) => row(l.record, false)));
+  for (const split of SYNTHETIC_SPLITS)
+    savePth(
+      files.splits[split],
+      world.splits[split].map((r) => row(r, true)),
+    );
+  savePth(
+    files.splits.train_pseudo,
+    world.pseudo.template.map((l) => row(l.record, false)),
+  );
   for (const source of PSEUDO_SOURCES) {
-    savePth(files.separate[source], world.pseudo[source].map((l) => row(l.record, false)));
+    savePth(
+      files.separate[source],
+      world.pseudo[source].map((l) => row(l.record, false)),
+    );
     writeJson(files.truth[source], truthFile(world, source));
   }
   writeJson(

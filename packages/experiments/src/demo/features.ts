@@ -22,7 +22,12 @@ const BATCH = 64;
  * Boxes are normalised by the eval transform of the square image (the letterbox is the identity at CLIP's size).
  */
 export async function demoFeatures(
-  clip: CLIP, config: ClipVGConfig, images: readonly string[], texts: Iterable<string>, imageRoot: string, tokenizer: TextTokenizer,
+  clip: CLIP,
+  config: ClipVGConfig,
+  images: readonly string[],
+  texts: Iterable<string>,
+  imageRoot: string,
+  tokenizer: TextTokenizer,
 ): Promise<DemoFeatures> {
   const size = config.imsize;
   const L = config.maxQueryLen;

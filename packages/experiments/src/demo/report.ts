@@ -47,7 +47,11 @@ const SCALE = 4;
 
 /** Writes everything and returns the path of `report.html`. */
 export async function writeDemoReport(
-  out: string, results: DemoResults, runs: Record<'ssa' | 'msa', PolicyRun>, examples: DemoExample[], pseudo: PseudoExample[] = [],
+  out: string,
+  results: DemoResults,
+  runs: Record<'ssa' | 'msa', PolicyRun>,
+  examples: DemoExample[],
+  pseudo: PseudoExample[] = [],
 ): Promise<string> {
   writeFileAtomic(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   for (const name of ['ssa', 'msa'] as const) {
@@ -61,7 +65,10 @@ export async function writeDemoReport(
     const px = (b: number[]) => b.map((v) => v * size) as [number, number, number, number];
     const gt = e.record.box.map((v) => v * SCALE) as [number, number, number, number];
     const png = await drawReportImage({
-      title: e.record.text, image: e.image, width: size, height: size,
+      title: e.record.text,
+      image: e.image,
+      width: size,
+      height: size,
       boxes: [
         { box: gt, label: 'truth', color: '#22aa22' },
         { box: px(e.union), label: 'all', color: '#dd3333', labelBelow: true },
@@ -76,7 +83,10 @@ export async function writeDemoReport(
   for (const [k, e] of pseudo.entries()) {
     const scaled = (b: readonly number[]) => b.map((v) => v * SCALE) as [number, number, number, number];
     const png = await drawReportImage({
-      title: `${e.record.text} (${e.source}: ${e.correct ? 'right' : 'wrong'})`, image: e.image, width: e.size * SCALE, height: e.size * SCALE,
+      title: `${e.record.text} (${e.source}: ${e.correct ? 'right' : 'wrong'})`,
+      image: e.image,
+      width: e.size * SCALE,
+      height: e.size * SCALE,
       boxes: [
         { box: scaled(e.truth), label: 'truth', color: '#22aa22', labelBelow: true },
         { box: scaled(e.record.box), label: e.kept ? 'pseudo: kept' : 'pseudo: dropped', color: e.kept ? '#2255ee' : '#999999' },
@@ -132,7 +142,12 @@ const POLICY_FIGURES = [
 ];
 
 function htmlPage(
-  results: DemoResults, files: string[], examples: DemoExample[], details: typeof POLICY_FIGURES, pseudoFiles: string[], pseudo: PseudoExample[],
+  results: DemoResults,
+  files: string[],
+  examples: DemoExample[],
+  details: typeof POLICY_FIGURES,
+  pseudoFiles: string[],
+  pseudo: PseudoExample[],
 ): string {
   const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const table = `<table><tr>${HEADER.map((h) => `<th>${h}</th>`).join('')}</tr>${rows(results)
@@ -161,9 +176,13 @@ ${details.map((f) => figure(f.src, f.caption)).join('\n')}
 <h2>Test examples</h2>
 <p>green: truth · red: the union baseline · blue: MSA</p>
 ${files.map((f, k) => figure(f, examples[k].record.text)).join('\n')}
-${pseudoFiles.length ? `<h2>Pseudo-labels and the curriculum</h2>
+${
+  pseudoFiles.length
+    ? `<h2>Pseudo-labels and the curriculum</h2>
 <p>Training images of the ${esc(pseudo[0].source)} source: green is the object the expression means, blue a pseudo box SSA kept, grey one it dropped.</p>
-${pseudoFiles.map((f, k) => figure(f, `${pseudo[k].record.text}: ${pseudo[k].correct ? 'right' : 'wrong'}, ${pseudo[k].kept ? 'kept' : 'dropped'}`)).join('\n')}` : ''}
+${pseudoFiles.map((f, k) => figure(f, `${pseudo[k].record.text}: ${pseudo[k].correct ? 'right' : 'wrong'}, ${pseudo[k].kept ? 'kept' : 'dropped'}`)).join('\n')}`
+    : ''
+}
 </body></html>
 `;
 }
@@ -180,13 +199,17 @@ function accuracySvg(results: DemoResults): string {
       const y = 30 + i * (bar + 8);
       const w = (width - left - 70) * results.methods[m].test;
       const colour = m === 'oracle' ? '#888' : m.startsWith('baseline') ? '#d66' : '#46c';
-      return `<text x="${left - 8}" y="${y + 18}" text-anchor="end" font-size="14" font-family="DejaVu Sans">${LABELS[m]}</text>`
-        + `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${colour}"/>`
-        + `<text x="${left + w + 6}" y="${y + 18}" font-size="14" font-family="DejaVu Sans">${pct(results.methods[m].test)}</text>`;
+      return (
+        `<text x="${left - 8}" y="${y + 18}" text-anchor="end" font-size="14" font-family="DejaVu Sans">${LABELS[m]}</text>` +
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${colour}"/>` +
+        `<text x="${left + w + 6}" y="${y + 18}" font-size="14" font-family="DejaVu Sans">${pct(results.methods[m].test)}</text>`
+      );
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>`
-    + `<text x="10" y="20" font-size="15" font-family="DejaVu Sans">Test Acc@0.5 (seed ${results.seed})</text>${bars}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>` +
+    `<text x="10" y="20" font-size="15" font-family="DejaVu Sans">Test Acc@0.5 (seed ${results.seed})</text>${bars}</svg>`
+  );
 }
 
 function steps(results: DemoResults): string {
@@ -195,7 +218,11 @@ function steps(results: DemoResults): string {
 
 function fmt(t: Record<string, number | null>): string {
   // null: the search never beat training on everything, so the measurer (all labels) was kept
-  return Object.entries(t).map(([k, v]) => (v === null ? `${k}: all labels kept` : `${k} r > ${v}`)).join(', ') || '-';
+  return (
+    Object.entries(t)
+      .map(([k, v]) => (v === null ? `${k}: all labels kept` : `${k} r > ${v}`))
+      .join(', ') || '-'
+  );
 }
 
 function pct(x: number): string {

@@ -97,7 +97,14 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   const out = path.resolve(options.out);
 
   log(`world: ${s.trainImages}/${s.valImages}/${s.testImages} images, seed ${seed}`);
-  const { world, files } = await generateSyntheticWorld({ world: 'demo', out: path.join(out, 'world'), seed, train: s.trainImages, val: s.valImages, test: s.testImages });
+  const { world, files } = await generateSyntheticWorld({
+    world: 'demo',
+    out: path.join(out, 'world'),
+    seed,
+    train: s.trainImages,
+    val: s.valImages,
+    test: s.testImages,
+  });
   const sources = Object.fromEntries(PSEUDO_SOURCES.map((src) => [src, world.pseudo[src].map((p) => p.record)])) as Record<PseudoSource, GroundingRecord[]>;
   const correct = new Map(PSEUDO_SOURCES.flatMap((src) => world.pseudo[src].map((p) => [p.record.id, p.correct] as const)));
 
@@ -106,30 +113,61 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   const shipped = pretrained ? undefined : loadDemoClip();
   const { clip, tokenizer } = pretrained ?? shipped!;
   const retrieval = pretrained?.retrievalAccuracy ?? shipped!.meta.retrievalAccuracy;
-  const clipInfo = { origin: pretrained ? 'pretrained' : 'shipped', retrievalAccuracy: retrieval, seconds: (performance.now() - clipStart) / 1000 } as DemoResults['clip'];
+  const clipInfo = {
+    origin: pretrained ? 'pretrained' : 'shipped',
+    retrievalAccuracy: retrieval,
+    seconds: (performance.now() - clipStart) / 1000,
+  } as DemoResults['clip'];
   log(`clip: ${clipInfo.origin} tiny CLIP, caption retrieval top-1 ${pct(clipInfo.retrievalAccuracy)}`);
 
-  const config = clipVGConfig(clip.config, range(clip.config.visionLayers), { vlLayers: s.fusionLayers, vlHeads: s.fusionHeads, vlFfnDim: s.fusionFfn, dropout: 0 });
+  const config = clipVGConfig(clip.config, range(clip.config.visionLayers), {
+    vlLayers: s.fusionLayers,
+    vlHeads: s.fusionHeads,
+    vlFfnDim: s.fusionFfn,
+    dropout: 0,
+  });
   const texts = [...Object.values(world.splits).flat(), ...Object.values(sources).flat()].map((r) => r.text);
-  const features = await demoFeatures(clip, config, world.images.map((i) => i.file), texts, files.imageDir, tokenizer);
+  const features = await demoFeatures(
+    clip,
+    config,
+    world.images.map((i) => i.file),
+    texts,
+    files.imageDir,
+    tokenizer,
+  );
   // the same initialisation for every training: runs differ only in their labels
   const fresh = ClipVG.create(config, { seed, clip });
   const state = fresh.stateDict();
   const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name].toFloat32Array().slice()]));
   fresh.dispose();
-  log(`features of ${world.images.length} images cached; training ${options.runner ? 'on the given runner' : `on ${workers} worker thread${workers === 1 ? '' : 's'}`}`);
+  log(
+    `features of ${world.images.length} images cached; training ${options.runner ? 'on the given runner' : `on ${workers} worker thread${workers === 1 ? '' : 's'}`}`,
+  );
 
-  const recipe: FusionRecipe = { steps: s.steps, batchSize: s.batchSize, lr: s.lr, weightDecay: s.weightDecay, warmupSteps: s.warmupSteps, evalEvery: s.evalEvery };
+  const recipe: FusionRecipe = {
+    steps: s.steps,
+    batchSize: s.batchSize,
+    lr: s.lr,
+    weightDecay: s.weightDecay,
+    warmupSteps: s.warmupSteps,
+    evalEvery: s.evalEvery,
+  };
   const setup = { config, table: features.table, init, batchSize: s.batchSize };
   const pool = options.runner ? await options.runner(setup) : await FusionTrainingPool.start({ ...setup, workers });
   const testRows = features.rowsOf(world.splits.test);
-  const host = memoizeHost(createFusionHost({
-    runner: pool, recipe, seed, rowsOf: features.rowsOf, val: features.rowsOf(world.splits.val),
-    onTraining: (e) => {
-      options.onTraining?.(e);
-      if (e.done) log(`  training ${e.id} done (${e.stage}, ${e.samples} labels)`);
-    },
-  }));
+  const host = memoizeHost(
+    createFusionHost({
+      runner: pool,
+      recipe,
+      seed,
+      rowsOf: features.rowsOf,
+      val: features.rowsOf(world.splits.val),
+      onTraining: (e) => {
+        options.onTraining?.(e);
+        if (e.done) log(`  training ${e.id} done (${e.stage}, ${e.samples} labels)`);
+      },
+    }),
+  );
   const precision = (samples: Sample[]) => (samples.length ? samples.filter((x) => correct.get(x.id) ?? true).length / samples.length : 0);
   const methods = {} as Record<DemoMethod, MethodResult>;
   const record = async (method: DemoMethod, model: FusionModel, samples: Sample[]) => {
@@ -167,7 +205,14 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
     await record('msa', msa.model, msa.selected);
 
     const exampleRecords = world.splits.test.slice(0, s.examples);
-    const examples = await drawnExamples(pool, exampleRecords, features.rowsOf(exampleRecords), { union: union.model, msa: msa.model }, files.imageDir, config.imsize);
+    const examples = await drawnExamples(
+      pool,
+      exampleRecords,
+      features.rowsOf(exampleRecords),
+      { union: union.model, msa: msa.model },
+      files.imageDir,
+      config.imsize,
+    );
     const results: DemoResults = {
       ...(Object.fromEntries(DEMO_METHODS.map((m) => [m, methods[m].test])) as Record<DemoMethod, number>),
       thresholds: { ssa: ssa.thresholds, msa: msa.thresholds },
@@ -186,10 +231,21 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
     };
     const kept = new Set(ssa.selected.map((x) => x.id));
     const pseudoExamples: PseudoExample[] = world.pseudo.template.slice(0, 2 * s.examples).map((p) => ({
-      record: p.record, image: path.join(files.imageDir, p.record.image), size: config.imsize, source: 'template',
-      truth: world.images[p.imageIndex].scene.objects[p.target].box, correct: p.correct, kept: kept.has(p.record.id),
+      record: p.record,
+      image: path.join(files.imageDir, p.record.image),
+      size: config.imsize,
+      source: 'template',
+      truth: world.images[p.imageIndex].scene.objects[p.target].box,
+      correct: p.correct,
+      kept: kept.has(p.record.id),
     }));
-    const report = await writeDemoReport(out, results, { ssa: { result: ssa, sources: ssaSources }, msa: { result: msa, sources: pseudo } }, examples, pseudoExamples);
+    const report = await writeDemoReport(
+      out,
+      results,
+      { ssa: { result: ssa, sources: ssaSources }, msa: { result: msa, sources: pseudo } },
+      examples,
+      pseudoExamples,
+    );
     log(`report: ${report}`);
     return { results, report };
   } finally {
@@ -203,8 +259,12 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
  * union baseline it starts from, said so in the notes rather than failing the whole demo.
  */
 async function runMsa(
-  sources: Record<string, DemoSample[]>, host: CurriculumHost<FusionModel, DemoSample>, options: Record<string, unknown>,
-  union: PolicyResult<FusionModel>, notes: string[], log: (line: string) => void,
+  sources: Record<string, DemoSample[]>,
+  host: CurriculumHost<FusionModel, DemoSample>,
+  options: Record<string, unknown>,
+  union: PolicyResult<FusionModel>,
+  notes: string[],
+  log: (line: string) => void,
 ): Promise<PolicyResult<FusionModel>> {
   try {
     return await getPolicy('msa').run(sources, host, options);
@@ -218,7 +278,12 @@ async function runMsa(
 }
 
 async function drawnExamples(
-  pool: TrainingRunner, records: GroundingRecord[], rows: FeatureRows, models: Record<'union' | 'msa', FusionModel>, imageRoot: string, size: number,
+  pool: TrainingRunner,
+  records: GroundingRecord[],
+  rows: FeatureRows,
+  models: Record<'union' | 'msa', FusionModel>,
+  imageRoot: string,
+  size: number,
 ): Promise<DemoExample[]> {
   if (records.length === 0) return [];
   const predictions = {} as Record<'union' | 'msa', Float32Array>;

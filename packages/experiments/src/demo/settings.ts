@@ -32,12 +32,23 @@ export interface DemoSettings {
 export type DemoPreset = 'full' | 'quick';
 
 const FULL: DemoSettings = {
-  trainImages: 5000, valImages: 300, testImages: 500,
+  trainImages: 5000,
+  valImages: 300,
+  testImages: 500,
   // 4 fusion layers and 1,500 steps where the recipe has 2 and 800: with the shipped CLIP (91% retrieval, not the
   // recipe's 95%) 2 layers plateau near 40% oracle accuracy; 4 layers pass 45% between steps 800 and 1,200
-  fusionLayers: 4, fusionHeads: 4, fusionFfn: 128,
-  steps: 1500, batchSize: 64, lr: 1e-3, weightDecay: 1e-4, warmupSteps: 100, evalEvery: 100,
-  thresholds: [0.1, 0.3, 0.5], h0: 0.3, msaMeasurers: 'all',
+  fusionLayers: 4,
+  fusionHeads: 4,
+  fusionFfn: 128,
+  steps: 1500,
+  batchSize: 64,
+  lr: 1e-3,
+  weightDecay: 1e-4,
+  warmupSteps: 100,
+  evalEvery: 100,
+  thresholds: [0.1, 0.3, 0.5],
+  h0: 0.3,
+  msaMeasurers: 'all',
   examples: 6,
 };
 
@@ -51,7 +62,8 @@ export function resolveDemoSettings(preset: DemoPreset, overrides: Partial<DemoS
   if (!(preset in DEMO_PRESETS)) throw new Error(`demo: preset must be full or quick, got ${preset}`);
   const settings = { ...DEMO_PRESETS[preset], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as DemoSettings;
   for (const [key, value] of Object.entries(settings)) {
-    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) throw new Error(`demo: setting ${key} must be a non-negative number, got ${value}`);
+    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0))
+      throw new Error(`demo: setting ${key} must be a non-negative number, got ${value}`);
   }
   for (const key of ['trainImages', 'valImages', 'testImages', 'steps', 'batchSize', 'fusionLayers', 'fusionHeads', 'fusionFfn'] as const) {
     if (!Number.isInteger(settings[key]) || settings[key] < 1) throw new Error(`demo: setting ${key} must be a positive integer, got ${settings[key]}`);

@@ -31,10 +31,23 @@ export function materialize(ctx: Ctx, stream: Residual): string {
  * input + attn(ln_1(input))`, `hidden = gelu(c_fc(ln_2(attended)))` [B, N, 4W]; the block's output is
  * `attended + c_proj(hidden)`.
  */
-export function blockParts(ctx: Ctx, stream: Residual, prefix: string, width: number, heads: number, mask?: string): { input: string; attended: string; hidden: string } {
+export function blockParts(
+  ctx: Ctx,
+  stream: Residual,
+  prefix: string,
+  width: number,
+  heads: number,
+  mask?: string,
+): { input: string; attended: string; hidden: string } {
   const { sum: input, normed } = normOf(ctx, stream, `${prefix}.ln_1`);
   // The only mask in CLIP is the text tower's causal one.
-  const attnOut = attention(ctx, { query: normed, key: normed, value: normed, mask, fusedMask: mask ? { causal: true } : undefined }, `${prefix}.attn`, width, heads);
+  const attnOut = attention(
+    ctx,
+    { query: normed, key: normed, value: normed, mask, fusedMask: mask ? { causal: true } : undefined },
+    `${prefix}.attn`,
+    width,
+    heads,
+  );
   const { sum: attended, normed: normed2 } = addAndNorm(ctx, input, attnOut, `${prefix}.ln_2`);
   const hidden = quickGelu(ctx, linear(ctx, normed2, `${prefix}.mlp.c_fc`)); // [B, N, 4W]
   return { input, attended, hidden };
@@ -83,7 +96,11 @@ export function visualMultiLevel(ctx: Ctx, images: string, batchShape: string, c
     stream = output;
   }
   outputs.set(last, materialize(ctx, stream));
-  return ctx.g.op('Concat', layers.map((layer) => outputs.get(layer)!), { axis: 2 });
+  return ctx.g.op(
+    'Concat',
+    layers.map((layer) => outputs.get(layer)!),
+    { axis: 2 },
+  );
 }
 
 /** Token ids int64 [B, L] (L ≤ context length) → every token after `ln_final` and `text_projection` [B, L, E]. */

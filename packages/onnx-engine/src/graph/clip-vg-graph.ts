@@ -54,7 +54,16 @@ export interface GraphOptions {
  * is copied once into the returned bytes.
  */
 export function buildClipVGOnnx(weights: WeightSource, config: ClipVGConfig, options: GraphOptions = {}): Uint8Array {
-  const { origin = 'state dict', part = 'full', foldLastBlock = true, packedAttention = true, fusedAttention = true, fusedNorm = false, qkvApart = false, foldRegAttention = true } = options;
+  const {
+    origin = 'state dict',
+    part = 'full',
+    foldLastBlock = true,
+    packedAttention = true,
+    fusedAttention = true,
+    fusedNorm = false,
+    qkvApart = false,
+    foldRegAttention = true,
+  } = options;
   const g = new GraphBuilder(`clip_vg_${part}`);
   const ctx: Ctx = { g, w: new WeightReader(weights, g, origin), packedAttention, fusedAttention, fusedNorm, qkvApart, foldRegAttention };
   const size = config.imsize;

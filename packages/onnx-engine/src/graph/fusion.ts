@@ -25,9 +25,16 @@ function fusionLayer(ctx: Ctx, src: string, pos: string, mask: FusionMask, prefi
   const { g } = ctx;
   const queryKey = g.op('Add', [src, pos]); // [B, S, D]
   const residual = regOnly ? regRow(ctx, src) : src;
-  const attended = regOnly && ctx.foldRegAttention
-    ? regAttention(ctx, queryKey, src, mask.additive, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads)
-    : attention(ctx, { query: regOnly ? regRow(ctx, queryKey) : queryKey, key: queryKey, value: src, mask: mask.additive, fusedMask: { keyPadding: mask.keyPadding } }, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads);
+  const attended =
+    regOnly && ctx.foldRegAttention
+      ? regAttention(ctx, queryKey, src, mask.additive, `${prefix}.self_attn`, config.hiddenDim, config.vlHeads)
+      : attention(
+          ctx,
+          { query: regOnly ? regRow(ctx, queryKey) : queryKey, key: queryKey, value: src, mask: mask.additive, fusedMask: { keyPadding: mask.keyPadding } },
+          `${prefix}.self_attn`,
+          config.hiddenDim,
+          config.vlHeads,
+        );
   const x = addAndNorm(ctx, residual, attended, `${prefix}.norm1`).normed;
   const fed = linear(ctx, linear(ctx, x, `${prefix}.linear1`, 'Relu'), `${prefix}.linear2`);
   return addAndNorm(ctx, x, fed, `${prefix}.norm2`).normed;

@@ -53,7 +53,13 @@ export function addAndNorm(ctx: Ctx, x: string, delta: string, prefix: string): 
     return { sum, normed: layerNorm(ctx, sum, prefix) };
   }
   // Outputs: normed, mean, 1/std, input + skip (the sum); ORT writes the sum in the same pass.
-  const [normed, , , sum] = g.opMulti('SkipLayerNormalization', [delta, x, w.raw(`${prefix}.weight`), w.raw(`${prefix}.bias`)], { epsilon: { float: 1e-5 } }, 4, MS_DOMAIN);
+  const [normed, , , sum] = g.opMulti(
+    'SkipLayerNormalization',
+    [delta, x, w.raw(`${prefix}.weight`), w.raw(`${prefix}.bias`)],
+    { epsilon: { float: 1e-5 } },
+    4,
+    MS_DOMAIN,
+  );
   return { sum: sum, normed: normed };
 }
 

@@ -14,7 +14,7 @@ import { WeightReader } from './weights';
 /** Deterministic N(0, 1)-ish images (sum of uniforms), NHWC. */
 function images(count: number): Float32Array {
   let state = 12345;
-  const uniform = (): number => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const uniform = (): number => (state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32;
   return Float32Array.from({ length: count }, () => uniform() + uniform() + uniform() - 1.5);
 }
 

@@ -33,7 +33,14 @@ export function projectedVisualTokens(ctx: Ctx, images: string, batchShape: stri
   // Σ over levels of W_level · h_level, with `a` standing in for the last level, plus the folded MLP term.
   const folded = foldedMlpProjection(ctx, projection, layers.indexOf(last) * width, width, `${visualBlockPrefix(last)}.mlp.c_proj`);
   const mlpTerm = affine(ctx, hidden, folded.weight, folded.bias, folded.inFeatures, d); // [B, 1+P, D]
-  const levels = g.op('Reshape', [g.op('Concat', layers.map((layer) => outputs.get(layer)!), { axis: 2 }), g.int64s([-1, inFeatures])]);
+  const levels = g.op('Reshape', [
+    g.op(
+      'Concat',
+      layers.map((layer) => outputs.get(layer)!),
+      { axis: 2 },
+    ),
+    g.int64s([-1, inFeatures]),
+  ]);
   // Gemm's C input carries the MLP term (Y = levels · Wᵀ + C), so the two sums need no separate Add.
   const tokens = g.op('Gemm', [levels, w.matrixT(`${projection}.weight`), g.op('Reshape', [mlpTerm, g.int64s([-1, d])])]); // [B·(1+P), D]
   const shape = g.op('Concat', [g.op('Shape', [attended], { start: 0, end: -1 }), g.int64s([d])], { axis: 0 });

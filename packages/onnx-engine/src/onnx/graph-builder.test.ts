@@ -10,9 +10,13 @@ test('a ModelProto round trip: opset, inputs with symbolic dims, raw weights, de
   g.rename(y, 'y');
   g.output('y', DataType.FLOAT, ['batch', 2]);
   const model = decodeModel(g.encode()) as {
-    irVersion: number; opsetImport: Array<{ version: number }>;
-    graph: { node: Array<{ opType: string; attribute?: Array<{ name: string; i: number }> }>; initializer: Array<{ name: string; dims: number[]; rawData: number[] }>;
-      input: Array<{ type: { tensorType: { shape: { dim: Array<{ dimParam?: string; dimValue?: number }> } } } }> };
+    irVersion: number;
+    opsetImport: Array<{ version: number }>;
+    graph: {
+      node: Array<{ opType: string; attribute?: Array<{ name: string; i: number }> }>;
+      initializer: Array<{ name: string; dims: number[]; rawData: number[] }>;
+      input: Array<{ type: { tensorType: { shape: { dim: Array<{ dimParam?: string; dimValue?: number }> } } } }>;
+    };
   };
   expect(model.irVersion).toBe(IR_VERSION);
   expect(model.opsetImport[0].version).toBe(OPSET);

@@ -132,7 +132,10 @@ export function encodeModel(graph: GraphMessage, producerVersion: string): Uint8
   modelType ??= protobuf.Root.fromJSON(ONNX_SCHEMA).lookupType('onnx.ModelProto');
   const message = modelType.fromObject({
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }, { domain: MS_DOMAIN, version: 1 }],
+    opsetImport: [
+      { domain: '', version: OPSET },
+      { domain: MS_DOMAIN, version: 1 },
+    ],
     producerName: '@clip-vg/onnx-engine',
     producerVersion,
     graph,

@@ -48,7 +48,12 @@ export function selectRows(rows: FeatureRows, indices: ArrayLike<number>): Featu
  * bias, plus the target boxes.
  */
 export function gatherBatch(
-  table: FeatureTable, rows: FeatureRows, indices: ArrayLike<number>, config: ClipVGConfig, batch: number, into?: BatchBuffers,
+  table: FeatureTable,
+  rows: FeatureRows,
+  indices: ArrayLike<number>,
+  config: ClipVGConfig,
+  batch: number,
+  into?: BatchBuffers,
 ): BatchBuffers {
   const L = config.maxQueryLen;
   const S = sequenceLength(config);

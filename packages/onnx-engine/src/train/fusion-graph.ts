@@ -34,7 +34,9 @@ export interface FusionGraph {
 
 /** The weights the fusion graph reads (every CLIP-VG weight except the unused `visu_proj`). */
 export function fusionParams(config: ClipVGConfig): { name: string; shape: number[] }[] {
-  return clipVGLayout(config).filter((spec) => !UNUSED.has(spec.name)).map((spec) => ({ name: spec.name, shape: [...spec.shape] }));
+  return clipVGLayout(config)
+    .filter((spec) => !UNUSED.has(spec.name))
+    .map((spec) => ({ name: spec.name, shape: [...spec.shape] }));
 }
 
 /**
@@ -80,7 +82,10 @@ export function buildFusionGraph(spec: FusionGraphSpec): FusionGraph {
     t.output(loss, 'loss');
     t.output(l1, 'l1');
     t.output(giou, 'giou');
-    const grads = t.gradients(loss, params.map((p) => weight(p.name)));
+    const grads = t.gradients(
+      loss,
+      params.map((p) => weight(p.name)),
+    );
     params.forEach((p, i) => {
       t.g.rename(grads[i], `grad.${p.name}`);
       t.g.output(`grad.${p.name}`, DataType.FLOAT, p.shape);
@@ -94,7 +99,15 @@ export function buildFusionGraph(spec: FusionGraphSpec): FusionGraph {
  * `x = LN1(src + a)`, `LN2(x + Linear2(ReLU(Linear1(x))))`. With `regOnly` the queries and the output are row 0.
  */
 function encoderLayer(
-  t: Tape, src: Value, pos: Value, mask: Value, prefix: string, config: ClipVGConfig, B: number, weight: (name: string) => Value, regOnly: boolean,
+  t: Tape,
+  src: Value,
+  pos: Value,
+  mask: Value,
+  prefix: string,
+  config: ClipVGConfig,
+  B: number,
+  weight: (name: string) => Value,
+  regOnly: boolean,
 ): Value {
   const d = config.hiddenDim;
   const S = src.shape[1];

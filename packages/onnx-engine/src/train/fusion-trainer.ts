@@ -52,7 +52,10 @@ export class FusionSessions {
     if (config.dropout !== 0) throw new Error(`fusion training on ONNX Runtime supports dropout 0 only (the configuration has ${config.dropout})`);
     const predictBatch = options.predictBatch ?? 256;
     const settings: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all', intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: options.threads ?? 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
     };
     const graph = buildFusionGraph({ config, batch: options.batchSize, training: true });
     const train = await ort.InferenceSession.create(graph.bytes, settings);
@@ -127,7 +130,8 @@ export interface TrainFusionOptions {
 
 export async function trainFusion(options: TrainFusionOptions): Promise<FusionTrainResult> {
   const { sessions, recipe, table, train, val } = options;
-  if (recipe.batchSize !== sessions.batchSize) throw new Error(`trainFusion: the sessions were built for batch ${sessions.batchSize}, the recipe asks ${recipe.batchSize}`);
+  if (recipe.batchSize !== sessions.batchSize)
+    throw new Error(`trainFusion: the sessions were built for batch ${sessions.batchSize}, the recipe asks ${recipe.batchSize}`);
   if (rowCount(train) === 0) throw new Error('trainFusion: no training rows');
   const started = performance.now();
   const weights: FusionWeights = Object.fromEntries(sessions.graph.params.map((p) => [p.name, Float32Array.from(options.init[p.name] ?? missing(p.name))]));

@@ -75,10 +75,18 @@ export class FusionTrainingPool implements TrainingRunner {
 
   train(job: TrainingJob, onProgress?: (step: number, steps: number) => void): Promise<FusionTrainResult> {
     if (this.local) {
-      return this.local.then((sessions) => trainFusion({
-        sessions, init: this.options.init, table: this.options.table, train: job.rows, val: job.val, recipe: job.recipe, seed: job.seed,
-        onProgress: (p) => onProgress?.(p.step, p.steps),
-      }));
+      return this.local.then((sessions) =>
+        trainFusion({
+          sessions,
+          init: this.options.init,
+          table: this.options.table,
+          train: job.rows,
+          val: job.val,
+          recipe: job.recipe,
+          seed: job.seed,
+          onProgress: (p) => onProgress?.(p.step, p.steps),
+        }),
+      );
     }
     return this.dispatch({ kind: 'train', ...job }, onProgress) as Promise<FusionTrainResult>;
   }

@@ -64,7 +64,13 @@ export class Tape {
   }
 
   transpose(x: Value, perm: number[]): Value {
-    const out = this.node('Transpose', [x.name], { perm }, perm.map((p) => x.shape[p]), [x]);
+    const out = this.node(
+      'Transpose',
+      [x.name],
+      { perm },
+      perm.map((p) => x.shape[p]),
+      [x],
+    );
     const inverse = perm.map((_, i) => perm.indexOf(i));
     return this.record(out, (dy) => this.accumulate(x, this.g.op('Transpose', [dy], { perm: inverse })));
   }
@@ -85,7 +91,13 @@ export class Tape {
   concat(parts: Value[], axis: number): Value {
     const shape = [...parts[0].shape];
     shape[axis] = parts.reduce((sum, p) => sum + p.shape[axis], 0);
-    const out = this.node('Concat', parts.map((p) => p.name), { axis }, shape, parts);
+    const out = this.node(
+      'Concat',
+      parts.map((p) => p.name),
+      { axis },
+      shape,
+      parts,
+    );
     return this.record(out, (dy) => {
       let offset = 0;
       for (const part of parts) {
@@ -232,7 +244,8 @@ export class Tape {
     const rows = x.shape.slice(0, -1);
     return this.record(out, (dy) => {
       const flatRows = [size(rows), x.shape[x.shape.length - 1]];
-      if (gamma.requiresGrad) this.accumulate(gamma, g.op('ReduceSum', [g.op('Reshape', [g.op('Mul', [dy, normalised]), g.int64s(flatRows)]), g.int64s([0])], { keepdims: 0 }));
+      if (gamma.requiresGrad)
+        this.accumulate(gamma, g.op('ReduceSum', [g.op('Reshape', [g.op('Mul', [dy, normalised]), g.int64s(flatRows)]), g.int64s([0])], { keepdims: 0 }));
       if (beta.requiresGrad) this.accumulate(beta, g.op('ReduceSum', [g.op('Reshape', [dy, g.int64s(flatRows)]), g.int64s([0])], { keepdims: 0 }));
       if (!x.requiresGrad) return;
       const scaled = g.op('Mul', [dy, gamma.name]); // ĝ

@@ -18,7 +18,8 @@ export type WorkerRequest =
   | { id: number; kind: 'train'; rows: FeatureRows; val?: FeatureRows; recipe: FusionRecipe; seed: number }
   | { id: number; kind: 'predict'; weights: FusionWeights; rows: FeatureRows };
 
-export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string } | { id: number; progress: { step: number; steps: number } };
+export type WorkerReply =
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string } | { id: number; progress: { step: number; steps: number } };
 
 export function runFusionTrainingWorker(): void {
   const port = parentPort;
@@ -42,7 +43,13 @@ export function runFusionTrainingWorker(): void {
     const { sessions, setup } = await ready;
     if (request.kind === 'predict') return sessions.predictRows(request.weights, setup.table, request.rows);
     return trainFusion({
-      sessions, init: setup.init, table: setup.table, train: request.rows, val: request.val, recipe: request.recipe, seed: request.seed,
+      sessions,
+      init: setup.init,
+      table: setup.table,
+      train: request.rows,
+      val: request.val,
+      recipe: request.recipe,
+      seed: request.seed,
       onProgress: (p) => port!.postMessage({ id: request.id, progress: { step: p.step, steps: p.steps } } satisfies WorkerReply),
     });
   }

@@ -43,7 +43,14 @@ describe('trainModel', () => {
     const epochs: number[] = [];
     const tensors: number[] = [];
     const { model, history, bestAccuracy } = await trainModel(
-      base({ createModel: () => tinyModel(), outputDir: out, epochs: 2, batchSize: 2, onEpoch: (r) => epochs.push(r.epoch), onStep: () => tensors.push(tf.memory().numTensors) }),
+      base({
+        createModel: () => tinyModel(),
+        outputDir: out,
+        epochs: 2,
+        batchSize: 2,
+        onEpoch: (r) => epochs.push(r.epoch),
+        onStep: () => tensors.push(tf.memory().numTensors),
+      }),
     );
     expect(new Set(tensors.slice(1)).size).toBe(1); // no growth per batch (the first step creates the AdamW moments)
     expect(epochs).toEqual([0, 1]);
@@ -51,10 +58,19 @@ describe('trainModel', () => {
     expect(history.every((h) => Number.isFinite(h.loss) && h.steps > 0 && h.valAccuracy !== undefined)).toBe(true);
     expect(history[1].lr).toBeCloseTo(1e-3 * 0.5 * (1 + Math.cos(Math.PI / 2)), 12);
     expect(bestAccuracy).toBeGreaterThanOrEqual(0);
-    for (const f of ['checkpoint/model.safetensors', 'checkpoint/config.json', 'checkpoint/trainer.safetensors', 'checkpoint/training_state.json', 'best_checkpoint/model.safetensors']) {
+    for (const f of [
+      'checkpoint/model.safetensors',
+      'checkpoint/config.json',
+      'checkpoint/trainer.safetensors',
+      'checkpoint/training_state.json',
+      'best_checkpoint/model.safetensors',
+    ]) {
       expect(existsSync(path.join(out, f))).toBe(true);
     }
-    const log = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(path.join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.map((l) => l.epoch)).toEqual([0, 1]);
     model.dispose();
   }, 120_000);
@@ -67,7 +83,16 @@ describe('trainModel', () => {
     const out = path.join(world.root, 'run-resume');
     const interrupted = tinyModel();
     await expect(
-      trainModel(base({ model: interrupted, outputDir: out, keepBest: false, onEpoch: () => { throw new Error('killed'); } })),
+      trainModel(
+        base({
+          model: interrupted,
+          outputDir: out,
+          keepBest: false,
+          onEpoch: () => {
+            throw new Error('killed');
+          },
+        }),
+      ),
     ).rejects.toThrow('killed');
     interrupted.dispose();
 
@@ -99,14 +124,24 @@ describe('trainModel', () => {
     const out = path.join(world.root, 'run-best');
     let stop = false;
     await expect(
-      trainModel(base({ createModel: () => tinyModel(), outputDir: out, onEpoch: () => { if (stop) throw new Error('killed'); stop = true; } })),
+      trainModel(
+        base({
+          createModel: () => tinyModel(),
+          outputDir: out,
+          onEpoch: () => {
+            if (stop) throw new Error('killed');
+            stop = true;
+          },
+        }),
+      ),
     ).rejects.toThrow('killed');
     const resumed = await trainModel(base({ createModel: () => tinyModel(), outputDir: out, resume: true }));
     expect(resumed.startEpoch).toBe(2);
     const best = readTrainables(path.join(out, 'best_checkpoint'))!;
     const last = readTrainables(path.join(out, 'checkpoint'))!;
     const actual = await weights(resumed.model);
-    const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    const same = (a: Float32Array, b: Float32Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
     actual.forEach((w, i) => expect(same(w, best.get(`param.${i}`)!)).toBe(true));
     if (resumed.bestEpoch !== 2) expect(actual.every((w, i) => same(w, last.get(`param.${i}`)!))).toBe(false);
     resumed.model.dispose();

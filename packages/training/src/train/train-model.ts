@@ -107,8 +107,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const variables = namedTrainables(model);
   const optimizer = new AdamW({ lr: settings.lr, weightDecay: settings.weightDecay });
   const fingerprint = {
-    seed: settings.seed, batchSize: options.batchSize, epochs: options.epochs, lr: settings.lr, weightDecay: settings.weightDecay,
-    lrScheduler: settings.scheduler, augment: settings.augment, cached: Boolean(cache), records: options.records.length,
+    seed: settings.seed,
+    batchSize: options.batchSize,
+    epochs: options.epochs,
+    lr: settings.lr,
+    weightDecay: settings.weightDecay,
+    lrScheduler: settings.scheduler,
+    augment: settings.augment,
+    cached: Boolean(cache),
+    records: options.records.length,
     trainables: variables.size,
   };
   let state: TrainingState = { epochsDone: 0, bestAccuracy: -1, bestEpoch: -1, history: [], fingerprint, meta: options.meta };
@@ -242,8 +249,16 @@ async function runEpoch(
   const seconds = (performance.now() - started) / 1000;
   const mean = (v: number) => (step ? v / step : 0);
   return {
-    epoch, lr: optimizer.lr, loss: mean(sums.loss), l1: mean(sums.l1), giou: mean(sums.giou), steps: step, images,
-    seconds, imagesPerSecond: images / seconds, best: false,
+    epoch,
+    lr: optimizer.lr,
+    loss: mean(sums.loss),
+    l1: mean(sums.l1),
+    giou: mean(sums.giou),
+    steps: step,
+    images,
+    seconds,
+    imagesPerSecond: images / seconds,
+    best: false,
   };
 }
 
