@@ -16,6 +16,8 @@ import { queueRunner } from '../util/queue';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 const TINY = { trainImages: 24, valImages: 8, testImages: 8, steps: 10, evalEvery: 5, warmupSteps: 2, batchSize: 16, examples: 0 };
+// long enough (seconds per training) that the worker killed on taking a job dies in the middle of it
+const KILLED_MID_RUN = { ...TINY, steps: 200, evalEvery: 50 };
 
 describe('clip-vg worker', () => {
   it('lists its options', async () => {
@@ -81,7 +83,7 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
 
   it("gives the local run's numbers, also when a worker is killed mid-run", async () => {
     const artifacts = path.join(dir, 'artifacts');
-    const local = (await runDemo({ out: path.join(dir, 'local'), seed: 5, preset: 'quick', settings: TINY, workers: 0 })).results;
+    const local = (await runDemo({ out: path.join(dir, 'local'), seed: 5, preset: 'quick', settings: KILLED_MID_RUN, workers: 0 })).results;
     const logs: string[][] = [];
     const started = [0, 1].map(() => {
       const child = spawn(
@@ -117,7 +119,7 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
         out: path.join(dir, 'queued'),
         seed: 5,
         preset: 'quick',
-        settings: TINY,
+        settings: KILLED_MID_RUN,
         workers: 0,
         log,
         runner: queueRunner({ queue: redis.url, artifacts }, log),
