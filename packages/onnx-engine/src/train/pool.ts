@@ -97,9 +97,10 @@ export class FusionTrainingPool implements TrainingRunner {
   }
 
   async close(): Promise<void> {
-    const workers = [...this.idle, ...[...this.pending.values()].map((p) => p.worker)];
+    const busy = [...this.pending.values()].map((p) => p.worker);
+    const idle = this.idle.filter((w) => !busy.includes(w));
     this.idle.length = 0;
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all([...idle.map(closeWorker), ...busy.map((w) => w.terminate())]);
     if (this.local) await (await this.local).release();
   }
 
@@ -141,6 +142,15 @@ export class FusionTrainingPool implements TrainingRunner {
       entry.pending.reject(error);
     }
   }
+}
+
+/** Ask an idle worker to release its sessions and end; terminate it if it has not within 10 s. */
+async function closeWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ close: true });
+  const timer = setTimeout(() => void worker.terminate(), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** A `Float32Array` on shared memory, for feature tables read by worker threads. */

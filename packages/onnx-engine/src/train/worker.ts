@@ -25,7 +25,18 @@ export function runFusionTrainingWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('runFusionTrainingWorker: not in a worker thread');
   let ready: Promise<{ sessions: FusionSessions; setup: WorkerSetup }> | undefined;
-  port.on('message', (message: { setup: WorkerSetup } | WorkerRequest) => {
+  port.on('message', (message: { setup: WorkerSetup } | { close: true } | WorkerRequest) => {
+    if ('close' in message) {
+      // release the ONNX Runtime sessions before the thread ends: terminating a thread that holds them can abort
+      // the process from native code
+      void (ready ?? Promise.resolve(undefined))
+        .then(
+          (r) => r?.sessions.release(),
+          () => undefined,
+        )
+        .finally(() => port.close());
+      return;
+    }
     if ('setup' in message) {
       const { setup } = message;
       ready = FusionSessions.create(setup.config, { batchSize: setup.batchSize }).then((sessions) => ({ sessions, setup }));
