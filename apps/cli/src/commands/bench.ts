@@ -2,7 +2,8 @@
  * `clip-vg bench [--engine tfjs|onnx] [--backend NAME] [--batch 8] [--json]`: full CLIP-VG inference speed
  * (preprocessed tensors in, boxes out) on a model with random weights (no download): images/s, ms per batch,
  * peak memory. The median of `--runs` timed batches after a warm-up. `--train` times training steps instead
- * (forward with dropout, L1 + GIoU, backward, AdamW on the trainable part) on TensorFlow.js.
+ * (forward with dropout, L1 + GIoU, backward, AdamW on the trainable part) on TensorFlow.js. `--queue [URL]` times
+ * what the Redis training queue adds per job (bench-queue.ts).
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +16,7 @@ import { benchConfig, benchInputs, benchmarkInference, BENCH_MODELS, parseEngine
 import { AdamW } from '@clip-vg/training';
 import { CliError, oneLine } from '../util/errors';
 import { benchmarkDemoTraining, type DemoTrainBenchResult } from './bench-train-demo';
+import { benchmarkQueue, formatQueueBench } from './bench-queue';
 
 interface BenchCliOptions {
   engine?: string;
@@ -34,6 +36,8 @@ interface BenchCliOptions {
   train?: boolean;
   preset?: string;
   fusionLayers?: string;
+  queue?: string | true;
+  jobs: string;
   json?: boolean;
 }
 
@@ -68,6 +72,11 @@ export function registerBench(program: Command): void {
       "with --train: demo = the curriculum demo's fusion step on cached features (batch 64, one thread; ONNX Runtime unless --engine tfjs)",
     )
     .option('--fusion-layers <n>', "with --preset demo: fusion layers (default: the demo's full preset; the recipe's prototype has 2)")
+    .option(
+      '--queue [url]',
+      "time the Redis queue's cost per training job against a local thread (a throwaway redis-server on a free port when no URL is given)",
+    )
+    .option('--jobs <n>', 'with --queue: timed 1-step trainings per runner (the median is reported)', '20')
     .option('--json', 'print one JSON object {"images_per_s", "engine", "backend", "batch", ...}')
     .action((options: BenchCliOptions) => bench(options));
 }
@@ -93,6 +102,14 @@ function checkProfilePrefix(prefix: string, engine: string): void {
 }
 
 async function bench(options: BenchCliOptions): Promise<void> {
+  if (options.queue !== undefined) {
+    if (options.train) throw new CliError('bench: --queue times whole trainings through the queue; it does not combine with --train');
+    const jobs = positiveInteger(options.jobs, '--jobs');
+    await initBackend(options.backend, { log: options.json ? null : undefined });
+    const result = await benchmarkQueue({ url: options.queue === true ? undefined : options.queue, jobs, steps: 1 });
+    process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatQueueBench(result));
+    return;
+  }
   let engine: ReturnType<typeof parseEngine>;
   try {
     engine = parseEngine(options.engine ?? (options.train && options.preset === 'demo' ? 'onnx' : 'tfjs'));
