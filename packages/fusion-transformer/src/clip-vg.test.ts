@@ -1,23 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@clip-vg/backend';
 import { CLIP_CONFIGS, type ClipConfig } from '@clip-vg/clip-encoders';
+import { GOLDEN_TINY_CLIP as TINY_CLIP } from '@clip-vg/test-utils';
 import { ClipVG } from './clip-vg';
 import { clipVGConfig, sequenceLength } from './config';
 import { countTrainableParameters } from './layout';
-
-const TINY_CLIP: ClipConfig = {
-  embedDim: 64,
-  imageResolution: 64,
-  visionLayers: 12,
-  visionWidth: 128,
-  visionPatchSize: 16,
-  visionHeads: 2,
-  contextLength: 77,
-  vocabSize: 49408,
-  transformerWidth: 64,
-  transformerHeads: 1,
-  transformerLayers: 12,
-};
 
 /** Small enough that a random CLIP builds in well under a second; ids stay below its vocabulary. */
 const MICRO_CLIP: ClipConfig = {

@@ -1,3 +1,4 @@
+import { GOLDEN_TINY_CLIP } from '@clip-vg/test-utils';
 import { CLIP_CONFIGS, inferClipConfig, validateClipConfig, type ClipConfig } from './config';
 import { clipParameterShapes } from './parameter-shapes';
 
@@ -35,19 +36,7 @@ describe('CLIP_CONFIGS', () => {
 });
 
 describe('inferClipConfig', () => {
-  const tiny: ClipConfig = {
-    embedDim: 64,
-    imageResolution: 64,
-    visionLayers: 12,
-    visionWidth: 128,
-    visionPatchSize: 16,
-    visionHeads: 2,
-    contextLength: 77,
-    vocabSize: 49408,
-    transformerWidth: 64,
-    transformerHeads: 1,
-    transformerLayers: 12,
-  };
+  const tiny = GOLDEN_TINY_CLIP;
 
   test('derives heads as width / 64 unless overridden', () => {
     expect(inferClipConfig(shapesOf(tiny)).visionHeads).toBe(2);

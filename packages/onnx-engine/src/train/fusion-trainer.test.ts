@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@clip-vg/backend';
+import { DEMO_SHAPE_CLIP } from '@clip-vg/test-utils';
 import { ClipVG, clipVGConfig, clipVGLayout, fusionKeyPaddingMask, groundingLoss, type ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { fusionParams } from './fusion-graph';
 import { gatherBatch, type FeatureRows, type FeatureTable } from './features';
@@ -11,20 +12,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 /** The demo's fusion shape on a 48 px tiny CLIP: 37 visual tokens of 4 × 64, 16 text tokens of 64. */
 function demoConfig(): ClipVGConfig {
-  const clip = {
-    embedDim: 64,
-    imageResolution: 48,
-    visionLayers: 4,
-    visionWidth: 64,
-    visionPatchSize: 8,
-    visionHeads: 1,
-    contextLength: 16,
-    vocabSize: 20,
-    transformerWidth: 64,
-    transformerHeads: 2,
-    transformerLayers: 2,
-  };
-  return clipVGConfig(clip, [0, 1, 2, 3], { vlLayers: 2, vlHeads: 4, vlFfnDim: 128, dropout: 0 });
+  return clipVGConfig(DEMO_SHAPE_CLIP, [0, 1, 2, 3], { vlLayers: 2, vlHeads: 4, vlFfnDim: 128, dropout: 0 });
 }
 
 function modelWeights(model: ClipVG, config: ClipVGConfig): FusionWeights {
