@@ -8,31 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeShared, sharedPath } from '@clip-vg/test-utils';
-import { generateSyntheticWorld } from '@clip-vg/datasets';
 import { loadPth, openSafetensors } from '@clip-vg/torch-io';
 import { runCli } from '../testing/run-cli';
+import { tinyWorld } from '../testing/tiny-world';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-
-const TINY_MODEL = {
-  clip: {
-    embedDim: 16,
-    imageResolution: 32,
-    visionLayers: 2,
-    visionWidth: 16,
-    visionPatchSize: 16,
-    visionHeads: 2,
-    contextLength: 77,
-    vocabSize: 49408,
-    transformerWidth: 16,
-    transformerHeads: 2,
-    transformerLayers: 1,
-  },
-  extractLayers: [0, 1],
-  vlHeads: 2,
-  vlLayers: 1,
-  vlFfnDim: 32,
-};
 
 interface Exit {
   code: number | null;
@@ -65,17 +45,16 @@ describeShared('clip-vg train | eval | reliability (tiny synthetic world)', () =
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'clip-vg-train-cli-'));
-    await generateSyntheticWorld({ out: path.join(root, 'world'), seed: 4, train: 10, val: 3, test: 0, imageSize: 40 });
-    writeFileSync(path.join(root, 'tiny.json'), JSON.stringify(TINY_MODEL));
+    const { world, modelConfig } = await tinyWorld(root);
     common = [
       '--dataset',
       'synthetic',
       '--split-root',
-      path.join(root, 'world'),
+      world,
       '--data-root',
-      path.join(root, 'world'),
+      world,
       '--model-config',
-      path.join(root, 'tiny.json'),
+      modelConfig,
       '--vocab',
       sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz'),
       '--backend',
