@@ -126,6 +126,8 @@ export interface TrainFusionOptions {
   recipe: FusionRecipe;
   seed: number;
   onProgress?: (info: { step: number; steps: number; loss: number; val?: number }) => void;
+  /** Checked before every step: an aborted training rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export async function trainFusion(options: TrainFusionOptions): Promise<FusionTrainResult> {
@@ -143,6 +145,7 @@ export async function trainFusion(options: TrainFusionOptions): Promise<FusionTr
   let lossCount = 0;
   let buffers: BatchBuffers | undefined;
   for (let step = 0; step < recipe.steps; step++) {
+    options.signal?.throwIfAborted();
     buffers = gatherBatch(table, train, next(recipe.batchSize), sessions.config, recipe.batchSize, buffers);
     const { loss, grads } = await sessions.lossAndGradients(weights, buffers);
     optimizer.step(grads, recipeLearningRate(recipe, step));

@@ -96,11 +96,19 @@ export class FusionTrainingPool implements TrainingRunner {
     return this.dispatch({ kind: 'predict', weights, rows }) as Promise<Float32Array>;
   }
 
+  /**
+   * Ends every worker: a busy one stops its training before the next step (its job rejects), releases its ONNX
+   * Runtime sessions, then its thread ends. Jobs still waiting for a worker reject.
+   */
   async close(): Promise<void> {
-    const busy = [...this.pending.values()].map((p) => p.worker);
-    const idle = this.idle.filter((w) => !busy.includes(w));
+    const workers = [...new Set([...this.idle, ...[...this.pending.values()].map((p) => p.worker)])];
     this.idle.length = 0;
-    await Promise.all([...idle.map(closeWorker), ...busy.map((w) => w.terminate())]);
+    for (const { pending } of this.waiting.splice(0)) pending.reject(new Error('fusion training pool: closed before the job started'));
+    await Promise.all(workers.map(closeWorker));
+    for (const [id, { pending }] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new Error('fusion training pool: closed while the job ran'));
+    }
     if (this.local) await (await this.local).release();
   }
 
@@ -144,7 +152,7 @@ export class FusionTrainingPool implements TrainingRunner {
   }
 }
 
-/** Ask an idle worker to release its sessions and end; terminate it if it has not within 10 s. */
+/** Ask a worker to cancel its job, release its sessions and end; terminate it if it has not within 10 s. */
 async function closeWorker(worker: Worker): Promise<void> {
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.postMessage({ close: true });

@@ -25,11 +25,16 @@ export function runFusionTrainingWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('runFusionTrainingWorker: not in a worker thread');
   let ready: Promise<{ sessions: FusionSessions; setup: WorkerSetup }> | undefined;
+  // a close cancels the jobs in flight (a training stops before its next step) and waits for them
+  const closing = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
   port.on('message', (message: { setup: WorkerSetup } | { close: true } | WorkerRequest) => {
     if ('close' in message) {
-      // release the ONNX Runtime sessions before the thread ends: terminating a thread that holds them can abort
-      // the process from native code
-      void (ready ?? Promise.resolve(undefined))
+      closing.abort(new Error('fusion training worker: closed while training'));
+      // release the ONNX Runtime sessions before the thread ends: terminating a thread that holds them (even mid-run)
+      // aborts the process from native code
+      void Promise.allSettled(inFlight)
+        .then(() => ready)
         .then(
           (r) => r?.sessions.release(),
           () => undefined,
@@ -43,10 +48,12 @@ export function runFusionTrainingWorker(): void {
       ready.catch(() => undefined);
       return;
     }
-    void handle(message).then(
+    const job = handle(message).then(
       (value) => port.postMessage({ id: message.id, ok: true, value } satisfies WorkerReply),
       (error: unknown) => port.postMessage({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply),
     );
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
   });
 
   async function handle(request: WorkerRequest): Promise<unknown> {
@@ -61,6 +68,7 @@ export function runFusionTrainingWorker(): void {
       val: request.val,
       recipe: request.recipe,
       seed: request.seed,
+      signal: closing.signal,
       onProgress: (p) => port!.postMessage({ id: request.id, progress: { step: p.step, steps: p.steps } } satisfies WorkerReply),
     });
   }
