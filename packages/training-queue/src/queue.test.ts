@@ -214,6 +214,29 @@ describeRedis('trainings on BullMQ', () => {
     }
   });
 
+  it('withdraws the jobs nobody started when the coordinator closes (announced trainings a policy never used)', async () => {
+    const events: QueueEvent[] = [];
+    // a queue no worker listens on: the job stays waiting
+    const name = 'clip-vg-nobody-listens';
+    const queue = await runner(events, { queue: name });
+    const pending = queue.train({ rows: sets[0], val: world.val, recipe: recipe(5), seed: 11 });
+    const rejected = expect(pending).rejects.toThrow(/training queue closed/);
+    while (!events.some((e) => e.type === 'queued')) await new Promise((r) => setTimeout(r, 20));
+    const jobId = events.find((e) => e.type === 'queued')!.jobId;
+    const connection = createRedis(redis.url);
+    const inspect = new Queue(name, { connection });
+    try {
+      expect(await (await inspect.getJob(jobId))?.getState()).toBe('waiting');
+      await queue.close();
+      await rejected;
+      expect(events).toContainEqual({ type: 'withdrawn', jobId });
+      expect(await inspect.getJob(jobId)).toBeUndefined();
+    } finally {
+      await inspect.close();
+      connection.disconnect();
+    }
+  });
+
   it('says in one line when Redis is unreachable or the password is wrong', async () => {
     const port = new URL(redis.url).port;
     await expect(checkRedis(`redis://:nope@127.0.0.1:${port}`)).rejects.toThrow(

@@ -23,7 +23,9 @@ export type QueueEvent =
   | { type: 'stalled'; jobId: string }
   | { type: 'retry'; jobId: string; reason: string }
   | { type: 'completed'; jobId: string; worker: string; seconds: number }
-  | { type: 'failed'; jobId: string; reason: string };
+  | { type: 'failed'; jobId: string; reason: string }
+  /** Taken off the queue at `close()`: asked for (e.g. announced by a policy) but never started, and no longer needed. */
+  | { type: 'withdrawn'; jobId: string };
 
 export interface QueueRunnerOptions extends TrainingSetup {
   url: string;
@@ -109,8 +111,7 @@ export class QueueTrainingRunner implements TrainingRunner {
       this.waiters.set(jobId, list);
     });
     this.payloads.set(jobId, payload);
-    const existing = await this.queue.getJob(jobId);
-    const state = existing ? await existing.getState() : 'unknown';
+    const { job: existing, state } = await this.jobAndState(jobId);
     if (existing && state === 'completed' && this.resultReadable(existing)) {
       this.reused++;
       this.emit({ type: 'reused', jobId, steps });
@@ -134,8 +135,24 @@ export class QueueTrainingRunner implements TrainingRunner {
     return this.local.predict(weights, rows);
   }
 
+  /**
+   * Withdraws the jobs this runner still waits for that no worker has started (trainings a policy announced and
+   * never used: workers would spend hours on them), then disconnects. Started ones run to the end; their results
+   * stay for a rerun. A job another coordinator also waits for is queued again by that one's poll.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    for (const jobId of this.waiters.keys()) {
+      try {
+        const job = await this.queue.getJob(jobId);
+        if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
+          await job.remove();
+          this.emit({ type: 'withdrawn', jobId });
+        }
+      } catch {
+        // taken by a worker meanwhile (locked), or Redis is away: it stays
+      }
+    }
     for (const list of this.waiters.values()) for (const w of list) w.reject(new Error('training queue closed'));
     this.waiters.clear();
     await Promise.allSettled([this.events.close(), this.queue.close()]);
@@ -152,6 +169,16 @@ export class QueueTrainingRunner implements TrainingRunner {
       removeOnComplete: false,
       removeOnFail: false,
     });
+  }
+
+  /**
+   * The job's state, then the job: read the other way round, a job that completes in between looks completed with
+   * the return value of its earlier read (none).
+   */
+  private async jobAndState(jobId: string): Promise<{ job: Job | undefined; state: string }> {
+    const state = await this.queue.getJobState(jobId);
+    const job = await this.queue.getJob(jobId);
+    return { job, state: job ? state : 'unknown' };
   }
 
   private resultReadable(job: Job): boolean {
@@ -183,8 +210,7 @@ export class QueueTrainingRunner implements TrainingRunner {
   private async onFailed(jobId: string, reason: string): Promise<void> {
     if (!this.waiters.has(jobId)) return;
     // the event also fires for attempts that will be retried; only a job in the failed set has given up
-    const job = await this.queue.getJob(jobId).catch(() => undefined);
-    const state = job ? await job.getState().catch(() => 'unknown') : 'unknown';
+    const { job, state } = await this.jobAndState(jobId).catch(() => ({ job: undefined, state: 'unknown' }));
     if (state !== 'failed') {
       this.emit({ type: 'retry', jobId, reason });
       return;
@@ -204,14 +230,13 @@ export class QueueTrainingRunner implements TrainingRunner {
     this.polling = true;
     try {
       for (const jobId of [...this.waiters.keys()]) {
-        const job = await this.queue.getJob(jobId);
+        const { job, state } = await this.jobAndState(jobId);
         if (!job) {
           // gone from Redis (a restart without persistence): queued again, its result is the same
           const payload = this.payloads.get(jobId);
           if (payload) await this.add(payload, jobId);
           continue;
         }
-        const state = await job.getState();
         if (state === 'completed') this.settle(jobId, settled(job.returnvalue));
         else if (state === 'failed') this.fail(jobId, job);
       }

@@ -2,25 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { clipVGConfig, type ClipVGConfig } from '@clip-vg/fusion-transformer';
+import { DEMO_SHAPE_CLIP } from '@clip-vg/test-utils';
 import { fusionParams, selectRows, type FeatureRows, type FusionRecipe, type FusionWeights } from '@clip-vg/onnx-engine';
 import type { TrainingSetup } from './artifacts';
 import type { TrainingWorkerOptions } from './worker';
 
 export function tinyConfig(): ClipVGConfig {
-  const clip = {
-    embedDim: 64,
-    imageResolution: 48,
-    visionLayers: 4,
-    visionWidth: 64,
-    visionPatchSize: 8,
-    visionHeads: 1,
-    contextLength: 16,
-    vocabSize: 20,
-    transformerWidth: 64,
-    transformerHeads: 2,
-    transformerLayers: 2,
-  };
-  return clipVGConfig(clip, [0, 1, 2, 3], { vlLayers: 1, vlHeads: 4, vlFfnDim: 64, dropout: 0 });
+  return clipVGConfig(DEMO_SHAPE_CLIP, [0, 1, 2, 3], { vlLayers: 1, vlHeads: 4, vlFfnDim: 64, dropout: 0 });
 }
 
 function random(seed: number): () => number {
