@@ -17,5 +17,6 @@ export {
 export { memoizeHost, type MemoHost } from './memo-host';
 export { DEMO_PRESETS, resolveDemoSettings, type DemoPreset, type DemoSettings } from './demo/settings';
 export { runDemo, DEMO_METHODS, type DemoOptions, type DemoResults, type DemoMethod, type MethodResult } from './demo/run-demo';
+export { createDemoHost, registerDemoHost, DEMO_HOST_OPTIONS } from './demo/demo-host';
 export { summarizeSeeds, type SeedSummary } from './demo/seeds';
 export type { TrainingEvent } from './demo/fusion-host';

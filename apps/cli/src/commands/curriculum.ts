@@ -5,8 +5,11 @@ import type { Command } from 'commander';
 import { listHostFactories, loadHost, loadPolicy, registerHostFactory, runExperiment, type TraceEvent } from '@clip-vg/curriculum';
 import { initBackend } from '@clip-vg/backend';
 import { createHost as createModelHostSession, registerModelHost } from '@clip-vg/training';
+import { registerDemoHost } from '@clip-vg/experiments';
 import { CliError } from '../util/errors';
 import { addOutDirOption, outDirFlag } from '../util/outputs';
+import { trainingsBar } from '../util/progress';
+import { checkQueue, DEFAULT_ARTIFACTS, queueRunner } from '../util/queue';
 
 interface CurriculumFlags {
   policy: string;
@@ -25,6 +28,9 @@ interface CurriculumFlags {
   json?: boolean;
   quiet?: boolean;
   backend?: string;
+  queue?: string;
+  queueName?: string;
+  artifacts?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -34,7 +40,11 @@ export function registerCurriculum(program: Command): void {
     .command('curriculum')
     .description('run a self-paced curriculum experiment (ssa, msa, all, fixed, or your own policy module) and write a report folder')
     .requiredOption('--policy <name|module>', 'required: ssa | msa | all | fixed, or a policy module path (./my-policy.js) or package')
-    .option('--host <name|module>', 'who trains, scores and evaluates: simulated, model (real CLIP-VG, when installed), or a host module', 'model')
+    .option(
+      '--host <name|module>',
+      'who trains, scores and evaluates: model (real CLIP-VG on a dataset), demo (the demo world: fusion on cached tiny-CLIP features), simulated, or a host module',
+      'model',
+    )
     .option('--set <key=value>', 'policy option, repeatable (e.g. --set measurers=own --set rounds=2)', collect, [])
     .option('--host-option <key=value>', 'host option, repeatable (e.g. --host-option seed=7)', collect, [])
     .option('--dataset <name>', 'dataset for the host to load (unc, unc+, gref, gref_umd, referit, flickr, synthetic)')
@@ -48,6 +58,9 @@ export function registerCurriculum(program: Command): void {
     .option('--quiet', 'no stage lines on stderr');
   addOutDirOption(command, 'report folder: results.json, report.md/html, plots/, examples/, split files')
     .option('--backend <name>', 'tensorflow, wasm or cpu, for hosts that run models (default: CLIP_VG_BACKEND or the best installed)')
+    .option('--queue <url>', 'with --host demo: run the trainings as jobs on this Redis (redis://host:port, rediss://…) for `clip-vg worker` processes')
+    .option('--queue-name <name>', "with --queue: BullMQ queue name (the workers' --queue-name)")
+    .option('--artifacts <dir>', `with --queue: the shared artifact folder, as the workers' --artifacts (default ${DEFAULT_ARTIFACTS})`)
     .action(async (flags: CurriculumFlags) => {
       const cwd = process.cwd();
       const outDir = path.resolve(cwd, outDirFlag('curriculum', flags)); // checked before any training
@@ -58,14 +71,33 @@ export function registerCurriculum(program: Command): void {
       const examples = Number(flags.examples);
       if (!Number.isInteger(examples) || examples < 0) throw new CliError(`--examples must be a non-negative integer, got ${flags.examples}`);
 
+      if ((flags.queueName !== undefined || flags.artifacts !== undefined) && !flags.queue)
+        throw new CliError('curriculum: --queue-name and --artifacts go with --queue');
+      if (flags.queue && flags.host !== 'demo') {
+        throw new CliError(
+          `curriculum: --queue runs the trainings of --host demo as queue jobs; host "${flags.host}" trains on this machine (its own --host-option workers=N)`,
+        );
+      }
+      if (flags.queue) await checkQueue(flags.queue);
+
       registerModelHost(); // the real CLIP-VG host, `--host model`
+      registerDemoHost(); // `--host demo`: the demo world's fusion trainings, locally or on a queue
       // the training README names the package: the same host, whether or not it resolves from the current folder
       registerHostFactory('@clip-vg/training', createModelHostSession);
       // every host but the simulated one may run TensorFlow.js models: a backend must be ready before it loads
       // (an unknown host name fails first, in loadHost, without a backend line)
       if (flags.host !== 'simulated' && hostExists(flags.host, cwd)) await wrap(() => initBackend(flags.backend));
       const policy = await wrap(() => loadPolicy(flags.policy, cwd));
-      const session = await wrap(() => loadHost(flags.host, { hostOptions, cwd }));
+      const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[${flags.host}] ${line}\n`);
+      const bar = flags.host === 'demo' && !flags.quiet ? trainingsBar('curriculum: fusion steps') : undefined;
+      if (flags.host === 'demo') {
+        const extras = { log, onTraining: bar?.onTraining, runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined };
+        for (const [key, value] of Object.entries(extras)) if (value !== undefined) hostOptions[key] = value;
+      }
+      const session = await wrap(() => loadHost(flags.host, { hostOptions, cwd })).catch((error: unknown) => {
+        bar?.stop();
+        throw error;
+      });
       const show = flags.quiet ? undefined : (e: TraceEvent) => showEvent(e);
       try {
         const out = await wrap(() =>
@@ -83,6 +115,7 @@ export function registerCurriculum(program: Command): void {
           );
         }
       } finally {
+        bar?.stop();
         await session.close?.();
       }
     });

@@ -6,12 +6,12 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
-import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults, type SeedSummary, type TrainingEvent } from '@clip-vg/experiments';
+import { DEMO_METHODS, runDemo, summarizeSeeds, type DemoResults, type SeedSummary } from '@clip-vg/experiments';
 import { writeFileAtomic } from '../util/atomic-write';
 import { registerDemoPretrainClip } from './demo-pretrain';
 import { CliError } from '../util/errors';
 import { checkQueue, DEFAULT_ARTIFACTS, queueRunner } from '../util/queue';
-import { progressBar } from '../util/progress';
+import { trainingsBar } from '../util/progress';
 import { checkOutputDir } from '../util/outputs';
 
 interface DemoFlags {
@@ -79,23 +79,6 @@ export function registerDemo(program: Command): void {
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `${seedTable(summary)}\nsummary: ${path.join(out, 'seeds.json')}\n`);
     });
   registerDemoPretrainClip(demo);
-}
-
-/** One bar over the steps of every training started so far (its total grows as the policies ask for more). */
-function trainingsBar(label: string): { onTraining(event: TrainingEvent): void; stop(): void } {
-  const bar = progressBar(label, 0, '{running} running, {done} trainings done', { running: 0, done: 0 });
-  const stepsOf = new Map<number, number>();
-  let done = 0;
-  return {
-    onTraining(e) {
-      const before = stepsOf.get(e.id);
-      if (before === undefined) bar.grow(e.steps);
-      if (e.done) done++;
-      stepsOf.set(e.id, e.step);
-      bar.tick(e.step - (before ?? 0), { running: stepsOf.size - done, done });
-    },
-    stop: () => bar.stop(),
-  };
 }
 
 function parseSeed(text: string): number {

@@ -1,11 +1,12 @@
 /**
  * @jest-environment ../../packages/onnx-engine/jest.environment.js
  *
- * `clip-vg worker` and `clip-vg demo --queue`: one-line failures, and the demo at toy sizes on two worker
- * processes (one killed mid-run) giving the local run's numbers.
+ * `clip-vg worker`, `clip-vg demo --queue` and `clip-vg curriculum --host demo --queue`: one-line failures, the demo
+ * at toy sizes on two worker processes (one killed mid-run) giving the local run's numbers, and a curriculum
+ * policy's trainings on a worker process giving the local run's results.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '@clip-vg/backend';
@@ -130,4 +131,43 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     const numbers = (r: DemoResults) => ({ methods: r.methods, thresholds: r.thresholds, msaSteps: r.msaSteps, trainings: r.trainings, notes: r.notes });
     expect(numbers(remote)).toEqual(numbers(local));
   }, 600_000);
+  it("curriculum --host demo --queue: a policy's trainings on a worker process give the local run's results.json", async () => {
+    const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--queue-name', 'curriculum', '--artifacts', path.join(dir, 'cur-artifacts')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    await new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => /waiting for jobs/.test(b.toString()) && resolve()));
+    const common = ['curriculum', '--host', 'demo', '--policy', 'msa', '--set', 'measurers=own', '--host-option', 'seed=5'];
+    const settings = ['--host-option', `settings=${JSON.stringify(TINY)}`, '--quiet', '--json', '--examples', '0'];
+    const local = await runCli([...common, ...settings, '--host-option', 'workers=1', '--out', path.join(dir, 'cur-local')]);
+    expect(local.err).toBe('');
+    expect(local.code).toBe(0);
+    const queued = await runCli([
+      ...common,
+      ...settings,
+      '--queue',
+      redis.url,
+      '--queue-name',
+      'curriculum',
+      '--artifacts',
+      path.join(dir, 'cur-artifacts'),
+      '--out',
+      path.join(dir, 'cur-queued'),
+    ]);
+    expect(queued.err).toBe('');
+    expect(queued.code).toBe(0);
+    const results = (name: string) => JSON.parse(readFileSync(path.join(dir, name, 'results.json'), 'utf8'));
+    expect(results('cur-queued')).toEqual(results('cur-local'));
+    expect(results('cur-local').trainings).toBeGreaterThan(3);
+  }, 300_000);
+
+  it('curriculum: --queue goes with --host demo, --artifacts with --queue', async () => {
+    const model = await runCli(['curriculum', '--policy', 'ssa', '--host', 'model', '--queue', redis.url, '--out', path.join(dir, 'never')]);
+    expect(model.code).toBe(1);
+    expect(model.err).toBe(
+      'clip-vg: curriculum: --queue runs the trainings of --host demo as queue jobs; host "model" trains on this machine (its own --host-option workers=N)\n',
+    );
+    const artifacts = await runCli(['curriculum', '--policy', 'ssa', '--host', 'demo', '--artifacts', '/tmp/x', '--out', path.join(dir, 'never')]);
+    expect(artifacts.err).toBe('clip-vg: curriculum: --queue-name and --artifacts go with --queue\n');
+  });
 });

@@ -1,4 +1,5 @@
 import { SingleBar, Presets } from 'cli-progress';
+import type { TrainingEvent } from '@clip-vg/experiments';
 
 export interface Progress {
   tick(n?: number, payload?: Record<string, string | number>): void;
@@ -42,5 +43,22 @@ export function progressBar(label: string, total: number, fields = '', payload: 
     stop() {
       bar.stop();
     },
+  };
+}
+
+/** One bar over the steps of every training started so far (its total grows as the policies ask for more). */
+export function trainingsBar(label: string): { onTraining(event: TrainingEvent): void; stop(): void } {
+  const bar = progressBar(label, 0, '{running} running, {done} trainings done', { running: 0, done: 0 });
+  const stepsOf = new Map<number, number>();
+  let done = 0;
+  return {
+    onTraining(e) {
+      const before = stepsOf.get(e.id);
+      if (before === undefined) bar.grow(e.steps);
+      if (e.done) done++;
+      stepsOf.set(e.id, e.step);
+      bar.tick(e.step - (before ?? 0), { running: stepsOf.size - done, done });
+    },
+    stop: () => bar.stop(),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The coordinator's side of `--queue URL` (demo): a `QueueTrainingRunner` factory and the per-worker state of
+ * The coordinator's side of `--queue URL` (demo, curriculum --host demo): a `QueueTrainingRunner` factory and the per-worker state of
  * the queue as lines (which worker took which job, finished, stalled, retried); the demo's progress bar counts
  * the steps of every training whichever runner runs them.
  */
@@ -72,6 +72,9 @@ export function queueStatus(log?: (line: string) => void): (event: QueueEvent) =
         break;
       case 'stalled':
         log?.(`queue: ${short(e.jobId)} stalled (its worker stopped answering); another worker takes it over`);
+        break;
+      case 'withdrawn':
+        log?.(`queue: withdrew ${short(e.jobId)} (announced, never used, not started)`);
         break;
       case 'retry':
         busy.delete(e.jobId);

@@ -10,12 +10,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getPolicy, type CurriculumHost, type PolicyResult, type Sample } from '@clip-vg/curriculum';
-import { generateSyntheticWorld, PSEUDO_SOURCES, type GroundingRecord, type PseudoSource } from '@clip-vg/datasets';
-import { ClipVG, clipVGConfig } from '@clip-vg/fusion-transformer';
-import { fusionParams, FusionTrainingPool, type FeatureRows, type FusionRecipe, type PoolOptions, type TrainingRunner } from '@clip-vg/onnx-engine';
-import { loadDemoClip, pretrainDemoClip, type PretrainDemoClipOptions } from '../demo-clip';
+import { PSEUDO_SOURCES, type GroundingRecord } from '@clip-vg/datasets';
+import { FusionTrainingPool, type FeatureRows, type PoolOptions, type TrainingRunner } from '@clip-vg/onnx-engine';
+import type { PretrainDemoClipOptions } from '../demo-clip';
 import { memoizeHost } from '../memo-host';
-import { demoFeatures } from './features';
+import { prepareDemo } from './prepare';
 import { createFusionHost, testModel, type DemoSample, type FusionModel, type TrainingEvent } from './fusion-host';
 import { writeDemoReport, type DemoExample, type PseudoExample } from './report';
 import { resolveDemoSettings, type DemoPreset, type DemoSettings } from './settings';
@@ -96,63 +95,11 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
   const log = options.log ?? (() => undefined);
   const out = path.resolve(options.out);
 
-  log(`world: ${s.trainImages}/${s.valImages}/${s.testImages} images, seed ${seed}`);
-  const { world, files } = await generateSyntheticWorld({
-    world: 'demo',
-    out: path.join(out, 'world'),
-    seed,
-    train: s.trainImages,
-    val: s.valImages,
-    test: s.testImages,
-  });
-  const sources = Object.fromEntries(PSEUDO_SOURCES.map((src) => [src, world.pseudo[src].map((p) => p.record)])) as Record<PseudoSource, GroundingRecord[]>;
-  const correct = new Map(PSEUDO_SOURCES.flatMap((src) => world.pseudo[src].map((p) => [p.record.id, p.correct] as const)));
-
-  const clipStart = performance.now();
-  const pretrained = options.pretrain ? await pretrainDemoClip({ ...(options.pretrain === true ? {} : options.pretrain), seed }) : undefined;
-  const shipped = pretrained ? undefined : loadDemoClip();
-  const { clip, tokenizer } = pretrained ?? shipped!;
-  const retrieval = pretrained?.retrievalAccuracy ?? shipped!.meta.retrievalAccuracy;
-  const clipInfo = {
-    origin: pretrained ? 'pretrained' : 'shipped',
-    retrievalAccuracy: retrieval,
-    seconds: (performance.now() - clipStart) / 1000,
-  } as DemoResults['clip'];
-  log(`clip: ${clipInfo.origin} tiny CLIP, caption retrieval top-1 ${pct(clipInfo.retrievalAccuracy)}`);
-
-  const config = clipVGConfig(clip.config, range(clip.config.visionLayers), {
-    vlLayers: s.fusionLayers,
-    vlHeads: s.fusionHeads,
-    vlFfnDim: s.fusionFfn,
-    dropout: 0,
-  });
-  const texts = [...Object.values(world.splits).flat(), ...Object.values(sources).flat()].map((r) => r.text);
-  const features = await demoFeatures(
-    clip,
-    config,
-    world.images.map((i) => i.file),
-    texts,
-    files.imageDir,
-    tokenizer,
-  );
-  // the same initialisation for every training: runs differ only in their labels
-  const fresh = ClipVG.create(config, { seed, clip });
-  const state = fresh.stateDict();
-  const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name].toFloat32Array().slice()]));
-  fresh.dispose();
+  const demo = await prepareDemo({ worldDir: path.join(out, 'world'), seed, settings: s, pretrain: options.pretrain, log });
+  const { world, sources, correct, config, features, recipe, setup } = demo;
   log(
     `features of ${world.images.length} images cached; training ${options.runner ? 'on the given runner' : `on ${workers} worker thread${workers === 1 ? '' : 's'}`}`,
   );
-
-  const recipe: FusionRecipe = {
-    steps: s.steps,
-    batchSize: s.batchSize,
-    lr: s.lr,
-    weightDecay: s.weightDecay,
-    warmupSteps: s.warmupSteps,
-    evalEvery: s.evalEvery,
-  };
-  const setup = { config, table: features.table, init, batchSize: s.batchSize };
   const pool = options.runner ? await options.runner(setup) : await FusionTrainingPool.start({ ...setup, workers });
   const testRows = features.rowsOf(world.splits.test);
   const host = memoizeHost(
@@ -210,7 +157,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
       exampleRecords,
       features.rowsOf(exampleRecords),
       { union: union.model, msa: msa.model },
-      files.imageDir,
+      demo.imageDir,
       config.imsize,
     );
     const results: DemoResults = {
@@ -218,7 +165,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
       thresholds: { ssa: ssa.thresholds, msa: msa.thresholds },
       msaSteps: (msa.perSource ?? []).map((p) => ({ source: p.source, measurer: p.measurer, threshold: p.threshold })),
       methods,
-      clip: clipInfo,
+      clip: demo.clip,
       trainings: host.trainings,
       reusedTrainings: host.reused,
       unusedTrainings: host.unused,
@@ -232,7 +179,7 @@ export async function runDemo(options: DemoOptions): Promise<{ results: DemoResu
     const kept = new Set(ssa.selected.map((x) => x.id));
     const pseudoExamples: PseudoExample[] = world.pseudo.template.slice(0, 2 * s.examples).map((p) => ({
       record: p.record,
-      image: path.join(files.imageDir, p.record.image),
+      image: path.join(demo.imageDir, p.record.image),
       size: config.imsize,
       source: 'template',
       truth: world.images[p.imageIndex].scene.objects[p.target].box,
@@ -296,10 +243,6 @@ function box(pred: Float32Array, i: number): [number, number, number, number] {
   const [cx, cy, w, h] = pred.subarray(i * 4, i * 4 + 4);
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
   return [clamp(cx - w / 2), clamp(cy - h / 2), clamp(cx + w / 2), clamp(cy + h / 2)];
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
 
 function pct(x: number): string {
