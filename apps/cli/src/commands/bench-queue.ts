@@ -9,11 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ClipVG, clipVGConfig, sequenceLength, type ClipVGConfig } from '@clip-vg/fusion-transformer';
+import { ClipVG, clipVGConfig, type ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { demoClipConfig, DEMO_PRESETS } from '@clip-vg/experiments';
-import { FusionTrainingPool, fusionParams, sharedFloat32, type FeatureRows, type FeatureTable, type TrainingRunner } from '@clip-vg/onnx-engine';
+import { FusionTrainingPool, fusionParams, type FeatureRows, type FeatureTable, type TrainingRunner } from '@clip-vg/onnx-engine';
 import { checkRedis, QueueTrainingRunner, redisServerBinary, startLocalRedis, startTrainingWorker, type LocalRedis } from '@clip-vg/training-queue';
 import { CliError, oneLine } from '../util/errors';
+import { randomFeatures } from './bench-train-demo';
 
 export interface QueueBenchResult {
   mode: 'queue';
@@ -108,29 +109,16 @@ export function formatQueueBench(r: QueueBenchResult): string {
   );
 }
 
-/** The quick demo's fusion and feature table shape (random values: timing only), one label per image. */
+/** The quick demo's fusion and feature table shape (`randomFeatures`: timing only), one label per image. */
 function quickDemoSetup(): { config: ClipVGConfig; table: FeatureTable; init: Record<string, Float32Array>; batchSize: number; rows: FeatureRows } {
   const s = DEMO_PRESETS.quick;
   const config = clipVGConfig(demoClipConfig(), [0, 1, 2, 3], { vlLayers: s.fusionLayers, vlHeads: s.fusionHeads, vlFfnDim: s.fusionFfn, dropout: 0 });
-  const images = s.trainImages;
-  const L = config.maxQueryLen;
-  const visualPerImage = (sequenceLength(config) - L - 1) * config.extractLayers.length * config.clip.visionWidth;
-  const fill = (a: Float32Array) => a.forEach((_, i) => (a[i] = Math.sin(i * 12.9898) * 0.5));
-  const visual = sharedFloat32(images * visualPerImage);
-  const text = sharedFloat32(images * L * config.clip.embedDim);
-  fill(visual);
-  fill(text);
-  const textPadding = Uint8Array.from({ length: images * L }, (_, i) => (i % L < 5 ? 0 : 1));
+  const { table, rows } = randomFeatures(config, s.trainImages, true);
   const model = ClipVG.create(config, { seed: 0 });
   const state = model.stateDict();
   const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name].toFloat32Array().slice()]));
   model.dispose();
-  const rows: FeatureRows = {
-    image: Int32Array.from({ length: images }, (_, i) => i),
-    text: Int32Array.from({ length: images }, (_, i) => i),
-    boxes: Float32Array.from({ length: 4 * images }, (_, i) => (i % 4 < 2 ? 0.5 : 0.25)),
-  };
-  return { config, table: { visual, text, textPadding }, init, batchSize: s.batchSize, rows };
+  return { config, table, init, batchSize: s.batchSize, rows };
 }
 
 function median(values: number[]): number {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { ClipVG, clipVGConfig, groundingLoss, sequenceLength, type ClipVGConfig } from '@clip-vg/fusion-transformer';
 import { demoClipConfig, DEMO_PRESETS } from '@clip-vg/experiments';
-import { fusionParams, FusionSessions, trainFusion, type FeatureRows, type FeatureTable } from '@clip-vg/onnx-engine';
+import { fusionParams, FusionSessions, sharedFloat32, trainFusion, type FeatureRows, type FeatureTable } from '@clip-vg/onnx-engine';
 import { AdamW } from '@clip-vg/training';
 import { ensureGradients } from '@clip-vg/backend';
 
@@ -113,11 +113,19 @@ async function tfjsSteps(model: ClipVG, config: ClipVGConfig, table: FeatureTabl
   }
 }
 
-/** One image and one expression (5 real tokens) per row, random features and boxes. */
-function randomFeatures(config: ClipVGConfig, n: number): { table: FeatureTable; rows: FeatureRows } {
+/**
+ * One image and one expression (5 real tokens) per row, random features and boxes; `shared` puts the features on
+ * shared memory, as a pool's threads read them.
+ */
+export function randomFeatures(config: ClipVGConfig, n: number, shared = false): { table: FeatureTable; rows: FeatureRows } {
   const L = config.maxQueryLen;
   const visualTokens = sequenceLength(config) - L - 1;
-  const random = (length: number) => Float32Array.from({ length }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+  const random = (length: number) => {
+    // filled in place: `map` would return an array on a new, unshared buffer
+    const values = shared ? sharedFloat32(length) : new Float32Array(length);
+    for (let i = 0; i < length; i++) values[i] = Math.sin(i * 12.9898) * 0.5;
+    return values;
+  };
   const textPadding = Uint8Array.from({ length: n * L }, (_, i) => (i % L < 5 ? 0 : 1));
   const rows: FeatureRows = {
     image: Int32Array.from({ length: n }, (_, i) => i),
