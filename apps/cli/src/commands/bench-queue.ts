@@ -14,6 +14,7 @@ import { demoClipConfig, DEMO_PRESETS } from '@clip-vg/experiments';
 import { FusionTrainingPool, fusionParams, type FeatureRows, type FeatureTable, type TrainingRunner } from '@clip-vg/onnx-engine';
 import { checkRedis, QueueTrainingRunner, redisServerBinary, startLocalRedis, startTrainingWorker, type LocalRedis } from '@clip-vg/training-queue';
 import { CliError, oneLine } from '../util/errors';
+import { median } from '../util/stats';
 import { randomFeatures } from './bench-train-demo';
 
 export interface QueueBenchResult {
@@ -119,10 +120,6 @@ function quickDemoSetup(): { config: ClipVGConfig; table: FeatureTable; init: Re
   const init = Object.fromEntries(fusionParams(config).map((p) => [p.name, state[p.name].toFloat32Array().slice()]));
   model.dispose();
   return { config, table, init, batchSize: s.batchSize, rows };
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
 function round(x: number): number {

@@ -11,6 +11,7 @@ import { demoClipConfig, DEMO_PRESETS } from '@clip-vg/experiments';
 import { fusionParams, FusionSessions, sharedFloat32, trainFusion, type FeatureRows, type FeatureTable } from '@clip-vg/onnx-engine';
 import { AdamW } from '@clip-vg/training';
 import { ensureGradients } from '@clip-vg/backend';
+import { median } from '../util/stats';
 
 export interface DemoTrainBenchResult {
   mode: 'train';
@@ -58,7 +59,7 @@ export async function benchmarkDemoTraining(engine: 'onnx' | 'tfjs', runs: numbe
   } finally {
     model.dispose();
   }
-  const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const ms = median(times);
   return {
     mode: 'train',
     preset: 'demo',

@@ -17,6 +17,7 @@ import { AdamW } from '@clip-vg/training';
 import { CliError, oneLine } from '../util/errors';
 import { benchmarkDemoTraining, type DemoTrainBenchResult } from './bench-train-demo';
 import { benchmarkQueue, formatQueueBench } from './bench-queue';
+import { median } from '../util/stats';
 
 interface BenchCliOptions {
   engine?: string;
@@ -235,7 +236,7 @@ async function benchmarkTraining(settings: {
     for (let i = 0; i < settings.warmup; i++) await step();
     const times: number[] = [];
     for (let i = 0; i < settings.runs; i++) times.push(await step());
-    const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    const ms = median(times);
     return {
       mode: 'train',
       engine: 'tfjs',
