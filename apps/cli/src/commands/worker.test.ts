@@ -85,7 +85,7 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
   it("gives the local run's numbers, also when a worker is killed mid-run", async () => {
     const artifacts = path.join(dir, 'artifacts');
     const local = (await runDemo({ out: path.join(dir, 'local'), seed: 5, preset: 'quick', settings: KILLED_MID_RUN, workers: 0 })).results;
-    const logs: string[][] = [];
+    const workers: ChildProcess[] = [];
     const started = [0, 1].map(() => {
       const child = spawn(
         process.execPath,
@@ -93,8 +93,8 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       children.push(child);
+      workers.push(child);
       const lines: string[] = [];
-      logs.push(lines);
       return new Promise<void>((resolve) =>
         child.stderr.on('data', (b: Buffer) => {
           lines.push(...b.toString().split('\n').filter(Boolean));
@@ -107,12 +107,10 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     let killed = false;
     const log = (line: string) => {
       lines.push(line);
-      // the first worker to take a job dies with it
+      // the first worker to take a job dies with it; a worker is named host:pid
       const m = /^queue: (\S+) took /.exec(line);
       if (m && !killed) {
-        killed = true;
-        const i = logs.findIndex((l) => l.some((x) => x.startsWith(`${m[1]}:`)));
-        children[i].kill('SIGKILL');
+        killed = workers.find((c) => m[1].endsWith(`:${c.pid}`))?.kill('SIGKILL') ?? false;
       }
     };
     const remote = (
