@@ -91,6 +91,8 @@ export function registerCurriculum(program: Command): void {
       const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[${flags.host}] ${line}\n`);
       const bar = flags.host === 'demo' && !flags.quiet ? trainingsBar('curriculum: fusion steps') : undefined;
       if (flags.host === 'demo') {
+        // the world beside the report, as `demo --out` keeps it: split files and examples name images that still exist
+        hostOptions.worldDir ??= path.join(outDir, 'world');
         const extras = { log, onTraining: bar?.onTraining, runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined };
         for (const [key, value] of Object.entries(extras)) if (value !== undefined) hostOptions[key] = value;
       }

@@ -6,7 +6,7 @@
  * policy's trainings on a worker process giving the local run's results.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '@clip-vg/backend';
@@ -157,6 +157,8 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     const results = (name: string) => JSON.parse(readFileSync(path.join(dir, name, 'results.json'), 'utf8'));
     expect(results('cur-queued')).toEqual(results('cur-local'));
     expect(results('cur-local').trainings).toBeGreaterThan(3);
+    // the world stays beside the report (its split files and examples name these images)
+    expect(readdirSync(path.join(dir, 'cur-local', 'world', 'images')).length).toBe(TINY.trainImages + TINY.valImages + TINY.testImages);
   }, 300_000);
 
   it('curriculum: --queue goes with --host demo, --artifacts with --queue', async () => {
