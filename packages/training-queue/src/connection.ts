@@ -65,7 +65,9 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<{ versi
     if (error instanceof RedisConnectionError) throw error;
     throw new RedisConnectionError(`${where}: ${describe(lastError ?? (error as Error))}`);
   } finally {
-    client.disconnect();
+    // ioredis arms a 2 s "destroy the stream" timer on disconnect that only the stream's close clears: after a
+    // failed connect the stream has closed already, and the timer would hold the process open
+    if (client.status !== 'end') client.disconnect();
   }
 }
 
