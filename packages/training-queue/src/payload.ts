@@ -92,15 +92,18 @@ export function validateJob(name: string, data: unknown, roots: string[]): { pay
   return { payload: p as unknown as TrainPayload, setupPath };
 }
 
-/** A setup file name, relative to the first root (the artifact folder) or absolute, that must resolve inside a root. */
-function insideRoots(file: unknown, roots: string[]): string {
-  if (typeof file !== 'string' || file.length === 0 || file.length > 4096 || file.includes('\0')) throw new PayloadError('setup.file: expected a file name');
+/**
+ * A file name, relative to the first root (the artifact folder) or absolute, that must resolve inside a root;
+ * `what` names the payload field in errors.
+ */
+export function insideRoots(file: unknown, roots: string[], what = 'setup.file'): string {
+  if (typeof file !== 'string' || file.length === 0 || file.length > 4096 || file.includes('\0')) throw new PayloadError(`${what}: expected a file name`);
   const resolved = path.resolve(roots[0], file);
   const inside = roots.some((root) => {
     const rel = path.relative(path.resolve(root), resolved);
-    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
   });
-  if (!inside) throw new PayloadError(`setup.file: ${JSON.stringify(file.slice(0, 200))} is outside the worker's data roots`);
+  if (!inside) throw new PayloadError(`${what}: ${JSON.stringify(file.slice(0, 200))} is outside the worker's data roots`);
   return resolved;
 }
 
