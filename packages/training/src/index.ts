@@ -20,3 +20,5 @@ export {
   type ModelSourceOptions,
 } from './model-source';
 export { createHost, registerModelHost } from './curriculum-host';
+export { readModelHostSettings, loadModelHostData, modelHostOf, MODEL_HOST_OPTIONS, type ModelHostSettings, type ModelHostData } from './model-host-data';
+export { MODEL_JOB, modelJob, modelJobHandler, queuedTrain, validateModelJob, type ModelJobPayload } from './queue/model-job';

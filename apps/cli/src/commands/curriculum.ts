@@ -9,7 +9,7 @@ import { registerDemoHost } from '@clip-vg/experiments';
 import { CliError } from '../util/errors';
 import { addOutDirOption, outDirFlag } from '../util/outputs';
 import { trainingsBar } from '../util/progress';
-import { checkQueue, DEFAULT_ARTIFACTS, queueRunner } from '../util/queue';
+import { checkQueue, DEFAULT_ARTIFACTS, queueClient, queueRunner } from '../util/queue';
 
 interface CurriculumFlags {
   policy: string;
@@ -58,7 +58,10 @@ export function registerCurriculum(program: Command): void {
     .option('--quiet', 'no stage lines on stderr');
   addOutDirOption(command, 'report folder: results.json, report.md/html, plots/, examples/, split files')
     .option('--backend <name>', 'tensorflow, wasm or cpu, for hosts that run models (default: CLIP_VG_BACKEND or the best installed)')
-    .option('--queue <url>', 'with --host demo: run the trainings as jobs on this Redis (redis://host:port, rediss://…) for `clip-vg worker` processes')
+    .option(
+      '--queue <url>',
+      'with --host demo or model: run the trainings as jobs on this Redis (redis://host:port, rediss://…) for `clip-vg worker` processes',
+    )
     .option('--queue-name <name>', "with --queue: BullMQ queue name (the workers' --queue-name)")
     .option('--artifacts <dir>', `with --queue: the shared artifact folder, as the workers' --artifacts (default ${DEFAULT_ARTIFACTS})`)
     .action(async (flags: CurriculumFlags) => {
@@ -73,9 +76,9 @@ export function registerCurriculum(program: Command): void {
 
       if ((flags.queueName !== undefined || flags.artifacts !== undefined) && !flags.queue)
         throw new CliError('curriculum: --queue-name and --artifacts go with --queue');
-      if (flags.queue && flags.host !== 'demo') {
+      if (flags.queue && flags.host !== 'demo' && flags.host !== 'model') {
         throw new CliError(
-          `curriculum: --queue runs the trainings of --host demo as queue jobs; host "${flags.host}" trains on this machine (its own --host-option workers=N)`,
+          `curriculum: --queue runs the trainings of --host demo or --host model as queue jobs; host "${flags.host}" trains on this machine (its own --host-option workers=N)`,
         );
       }
       if (flags.queue) await checkQueue(flags.queue);
@@ -96,8 +99,11 @@ export function registerCurriculum(program: Command): void {
         const extras = { log, onTraining: bar?.onTraining, runner: flags.queue ? queueRunner({ ...flags, queue: flags.queue }, log) : undefined };
         for (const [key, value] of Object.entries(extras)) if (value !== undefined) hostOptions[key] = value;
       }
-      const session = await wrap(() => loadHost(flags.host, { hostOptions, cwd })).catch((error: unknown) => {
+      const jobs = flags.queue && flags.host === 'model' ? await wrap(() => queueClient({ ...flags, queue: flags.queue! }, log)) : undefined;
+      if (jobs) hostOptions.jobs = jobs;
+      const session = await wrap(() => loadHost(flags.host, { hostOptions, cwd })).catch(async (error: unknown) => {
         bar?.stop();
+        await jobs?.close();
         throw error;
       });
       const show = flags.quiet ? undefined : (e: TraceEvent) => showEvent(e);
@@ -119,6 +125,7 @@ export function registerCurriculum(program: Command): void {
       } finally {
         bar?.stop();
         await session.close?.();
+        await jobs?.close();
       }
     });
 }

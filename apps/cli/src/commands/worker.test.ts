@@ -161,11 +161,11 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     expect(readdirSync(path.join(dir, 'cur-local', 'world', 'images')).length).toBe(TINY.trainImages + TINY.valImages + TINY.testImages);
   }, 300_000);
 
-  it('curriculum: --queue goes with --host demo, --artifacts with --queue', async () => {
-    const model = await runCli(['curriculum', '--policy', 'ssa', '--host', 'model', '--queue', redis.url, '--out', path.join(dir, 'never')]);
+  it('curriculum: --queue goes with --host demo or model, --artifacts with --queue', async () => {
+    const model = await runCli(['curriculum', '--policy', 'ssa', '--host', 'simulated', '--queue', redis.url, '--out', path.join(dir, 'never')]);
     expect(model.code).toBe(1);
     expect(model.err).toBe(
-      'clip-vg: curriculum: --queue runs the trainings of --host demo as queue jobs; host "model" trains on this machine (its own --host-option workers=N)\n',
+      'clip-vg: curriculum: --queue runs the trainings of --host demo or --host model as queue jobs; host "simulated" trains on this machine (its own --host-option workers=N)\n',
     );
     const artifacts = await runCli(['curriculum', '--policy', 'ssa', '--host', 'demo', '--artifacts', '/tmp/x', '--out', path.join(dir, 'never')]);
     expect(artifacts.err).toBe('clip-vg: curriculum: --queue-name and --artifacts go with --queue\n');

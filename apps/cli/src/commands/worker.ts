@@ -1,10 +1,13 @@
 /**
  * `clip-vg worker --queue redis://host:port [--concurrency 1] [--artifacts DIR]`: a training worker for
- * coordinators started with `--queue` (`clip-vg demo --queue`). Runs until SIGINT/SIGTERM, then lets its running
- * trainings finish (a second signal abandons them to another worker).
+ * coordinators started with `--queue` (`clip-vg demo --queue`, `clip-vg curriculum --host demo|model --queue`).
+ * Runs until SIGINT/SIGTERM, then lets its running trainings finish (a second signal abandons them to another
+ * worker).
  */
 import type { Command } from 'commander';
-import { DEFAULT_LOCK_DURATION, DEFAULT_QUEUE, DEFAULT_STALLED_INTERVAL, startTrainingWorker } from '@clip-vg/training-queue';
+import { initBackend } from '@clip-vg/backend';
+import { MODEL_JOB, modelJobHandler } from '@clip-vg/training';
+import { DEFAULT_LOCK_DURATION, DEFAULT_QUEUE, DEFAULT_STALLED_INTERVAL, startTrainingWorker, type JobHandler } from '@clip-vg/training-queue';
 import { CliError, oneLine } from '../util/errors';
 import { DEFAULT_ARTIFACTS } from '../util/queue';
 
@@ -16,6 +19,7 @@ interface WorkerFlags {
   dataRoot: string[];
   lockDuration: string;
   stalledInterval: string;
+  backend?: string;
   quiet?: boolean;
 }
 
@@ -33,13 +37,22 @@ export function registerWorker(program: Command): void {
       'shared artifact folder: experiment setups are read from it, trained weights written to it (a volume every machine mounts)',
       DEFAULT_ARTIFACTS,
     )
-    .option('--data-root <dir>', 'a further folder setups may be read from, repeatable (nothing outside these and --artifacts is read)', collect, [])
+    .option(
+      '--data-root <dir>',
+      "a further folder jobs may read from (a model job's dataset, CLIP weights, vocabulary), repeatable; nothing outside these and --artifacts is read",
+      collect,
+      [],
+    )
     .option(
       '--lock-duration <ms>',
       "job lock, renewed every half of it; a dead worker's job is taken over after this (+ --stalled-interval)",
       String(DEFAULT_LOCK_DURATION),
     )
     .option('--stalled-interval <ms>', 'how often to look for jobs whose worker died', String(DEFAULT_STALLED_INTERVAL))
+    .option(
+      '--backend <name>',
+      'TensorFlow.js backend for model jobs (curriculum --host model): tensorflow, wasm or cpu (default: CLIP_VG_BACKEND or the best installed)',
+    )
     .option('--quiet', 'no log lines on stderr')
     .action(async (flags: WorkerFlags) => {
       const concurrency = positive(flags.concurrency, '--concurrency', 64);
@@ -61,6 +74,9 @@ export function registerWorker(program: Command): void {
         );
         void worker.close(signals > 1).then(stopped, stopped);
       };
+      // a bad --backend fails here in one line, not at the first model job
+      if (flags.backend !== undefined)
+        await initBackend(flags.backend, { log: log ?? null }).catch((error: unknown) => Promise.reject(new CliError(oneLine(error))));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       try {
@@ -72,6 +88,7 @@ export function registerWorker(program: Command): void {
           concurrency,
           lockDuration,
           stalledInterval,
+          handlers: { [MODEL_JOB]: onBackend(modelJobHandler(), flags.backend, log) },
           log,
         });
       } catch (error) {
@@ -85,6 +102,19 @@ export function registerWorker(program: Command): void {
       }
       await done;
     });
+}
+
+/** The handler, with the TensorFlow.js backend started before its first job (fusion jobs never need it). */
+function onBackend<P>(handler: JobHandler<P>, backend: string | undefined, log?: (line: string) => void): JobHandler<P> {
+  let ready: Promise<unknown> | undefined;
+  return {
+    ...handler,
+    async run(payload, job) {
+      ready ??= initBackend(backend, { log: log ?? null });
+      await ready;
+      return handler.run(payload, job);
+    },
+  };
 }
 
 function positive(text: string, flag: string, max: number): number {

@@ -1,12 +1,12 @@
 /**
- * The coordinator's side of `--queue URL` (demo, curriculum --host demo): a `QueueTrainingRunner` factory and the per-worker state of
+ * The coordinator's side of `--queue URL` (demo, curriculum --host demo|model): a `QueueTrainingRunner` factory, a job client and the per-worker state of
  * the queue as lines (which worker took which job, finished, stalled, retried); the demo's progress bar counts
  * the steps of every training whichever runner runs them.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PoolOptions, TrainingRunner } from '@clip-vg/onnx-engine';
-import { checkRedis, QueueTrainingRunner, type QueueEvent } from '@clip-vg/training-queue';
+import { checkRedis, JobClient, QueueTrainingRunner, type QueueEvent } from '@clip-vg/training-queue';
 import { CliError, oneLine } from './errors';
 
 /** Where coordinator and workers meet when no `--artifacts` is given: right for one machine only. */
@@ -42,6 +42,16 @@ export function queueRunner(
     });
 }
 
+/** A job client for a host that queues its own jobs (`curriculum --host model --queue`), its events as lines. */
+export function queueClient(flags: QueueFlags & { queue: string }, log?: (line: string) => void): Promise<JobClient> {
+  return JobClient.start({
+    url: flags.queue,
+    queue: flags.queueName,
+    artifacts: path.resolve(flags.artifacts ?? DEFAULT_ARTIFACTS),
+    onEvent: queueStatus(log),
+  });
+}
+
 /** Per-worker state, said in a line whenever it changes. */
 export function queueStatus(log?: (line: string) => void): (event: QueueEvent) => void {
   const busy = new Map<string, { worker: string; step: number; steps: number }>();
@@ -69,6 +79,7 @@ export function queueStatus(log?: (line: string) => void): (event: QueueEvent) =
       case 'reused':
         done++;
         reused++;
+        log?.(`queue: reused ${short(e.jobId)} (finished in an earlier run) — ${state()}`);
         break;
       case 'stalled':
         log?.(`queue: ${short(e.jobId)} stalled (its worker stopped answering); another worker takes it over`);

@@ -289,13 +289,15 @@ function checkFingerprint(dir: string, saved: Record<string, unknown>, now: Reco
   }
 }
 
-async function snapshot(variables: Map<string, tf.Variable>): Promise<Map<string, Float32Array>> {
+/** The variables' values, copied off the backend. */
+export async function snapshot(variables: Map<string, tf.Variable>): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
   for (const [name, v] of variables) out.set(name, ((await v.data()) as Float32Array).slice());
   return out;
 }
 
-function restore(variables: Map<string, tf.Variable>, weights: Map<string, Float32Array>): void {
+/** Put `snapshot` values back (by name). */
+export function restore(variables: Map<string, tf.Variable>, weights: Map<string, Float32Array>): void {
   for (const [name, v] of variables) tf.tidy(() => v.assign(tf.tensor(weights.get(name)!, v.shape, 'float32')));
 }
 

@@ -1,0 +1,103 @@
+/**
+ * `clip-vg curriculum --host model --queue`: the full CLIP-VG host's trainings as `train-model` jobs on a
+ * `clip-vg worker` process give the local run's reliabilities, results and final model, bit for bit; a rerun
+ * reuses every training; a worker that may not read the data set rejects the job and the run stops in one line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describeShared, sharedPath, tempDir } from '@clip-vg/test-utils';
+import { redisServerBinary, startLocalRedis, type LocalRedis } from '@clip-vg/training-queue';
+import { runCli } from '../testing/run-cli';
+import { tinyWorld } from '../testing/tiny-world';
+
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+
+(redisServerBinary() ? describeShared : describe.skip)('clip-vg curriculum --host model --queue', () => {
+  const root = tempDir('clip-vg-queue-model-');
+  const children: ChildProcess[] = [];
+  let redis: LocalRedis;
+  let world: string;
+  let modelConfig: string;
+  const vocab = () => sharedPath('vocab', 'bpe_simple_vocab_16e6.txt.gz');
+
+  beforeAll(async () => {
+    ({ world, modelConfig } = await tinyWorld(root));
+    redis = await startLocalRedis();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await redis?.stop();
+  });
+
+  /** A worker process on `queue`, once it waits for jobs; its log lines collect in `lines`. */
+  const worker = async (queue: string, dataRoots: string[], lines: string[] = []) => {
+    const roots = dataRoots.flatMap((r) => ['--data-root', r]);
+    const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--queue-name', queue, '--artifacts', path.join(root, 'artifacts'), ...roots], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    await new Promise<void>((resolve) =>
+      child.stderr!.on('data', (b: Buffer) => {
+        lines.push(...b.toString().split('\n').filter(Boolean));
+        if (lines.some((l) => /waiting for jobs/.test(l))) resolve();
+      }),
+    );
+    return child;
+  };
+
+  const curriculum = (out: string, queue?: string) =>
+    runCli([
+      'curriculum',
+      '--policy',
+      'msa',
+      '--set',
+      'measurers=own',
+      '--h0',
+      '0',
+      '--host',
+      'model',
+      '--dataset',
+      'synthetic',
+      ...['splitRoot', 'dataRoot'].flatMap((k) => ['--host-option', `${k}=${world}`]),
+      ...['--host-option', `modelConfig=${modelConfig}`, '--host-option', `vocab=${vocab()}`, '--host-option', 'epochs=1', '--host-option', 'batchSize=8'],
+      ...(queue ? ['--queue', redis.url, '--queue-name', queue, '--artifacts', path.join(root, 'artifacts')] : []),
+      '--backend',
+      'wasm',
+      '--examples',
+      '0',
+      '-o',
+      path.join(root, out),
+    ]);
+
+  it("gives the local run's reliabilities, results and model; a rerun reuses every training", async () => {
+    const local = await curriculum('local');
+    expect(local.code).toBe(0);
+    await worker('model', [world, path.dirname(modelConfig), path.dirname(vocab())]);
+    const queued = await curriculum('queued', 'model');
+    expect(queued.code).toBe(0);
+    const file = (out: string, name: string) => readFileSync(path.join(root, out, name));
+    const results = (out: string) => JSON.parse(file(out, 'results.json').toString());
+    expect(results('queued')).toEqual(results('local'));
+    expect(results('local').trainings).toBeGreaterThan(3);
+    expect(file('queued', 'histograms.json').equals(file('local', 'histograms.json'))).toBe(true);
+    expect(file('queued', 'model/model.safetensors').equals(file('local', 'model/model.safetensors'))).toBe(true);
+    expect(queued.err).toMatch(/queue: \S+ finished model-/);
+
+    const rerun = await curriculum('rerun', 'model');
+    expect(rerun.code).toBe(0);
+    expect(rerun.err.split('\n').filter((l) => /queue: reused model-/.test(l))).toHaveLength(results('local').trainings);
+    expect(file('rerun', 'model/model.safetensors').equals(file('local', 'model/model.safetensors'))).toBe(true);
+  }, 300_000);
+
+  it('stops in one line naming the job when the worker may not read the data set', async () => {
+    const lines: string[] = [];
+    await worker('no-roots', [], lines);
+    const run = await curriculum('refused', 'no-roots');
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(
+      /^clip-vg: training job model-[0-9a-f]+: rejected by \S+: host\.splitRoot: ".*" is outside the worker's data roots \(failed 1 of 3 attempts\)$/m,
+    );
+    expect(lines.some((l) => /rejected job model-/.test(l))).toBe(true);
+  }, 120_000);
+});

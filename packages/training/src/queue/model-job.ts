@@ -1,0 +1,190 @@
+/**
+ * `train-model`: one training of the model curriculum host (the full CLIP-VG on a dataset's pseudo-labels) as a
+ * job on `@clip-vg/training-queue`. The payload holds the host's settings (paths every machine sees at the same
+ * place: a shared volume), which samples of which source to train on, a hash of those samples' content and the
+ * training's index (the fusion's initialisation seed is `seed + index`). The worker loads the same data, checks
+ * the hash, trains exactly as the local host would and writes the trained weights as an artifact; the coordinator
+ * rebuilds the model from its source and puts them in. Scoring and evaluation stay on the coordinator.
+ */
+import * as path from 'node:path';
+import type { ClipVG } from '@clip-vg/fusion-transformer';
+import {
+  encodeArtifact,
+  insideRoots,
+  PayloadError,
+  readArtifact,
+  sha256,
+  writeArtifact,
+  type ArtifactRef,
+  type JobClient,
+  type JobHandler,
+} from '@clip-vg/training-queue';
+import { loadModelHostData, modelHostOf, type ModelHostData, type ModelHostSettings } from '../model-host-data';
+import type { GroundingSample } from '../host';
+import { createModelFromSource } from '../model-source';
+import { SCHEDULE_NAMES } from '../optim/schedules';
+import { namedTrainables } from '../train/step';
+import { restore, snapshot } from '../train/train-model';
+
+export const MODEL_JOB = 'train-model';
+
+/** The settings a job carries: everything but the worker's own thread count. */
+export type JobSettings = Omit<ModelHostSettings, 'workers'>;
+
+export interface ModelJobPayload {
+  v: 1;
+  host: JobSettings;
+  /** Indices into each source's samples. */
+  samples: Record<string, number[]>;
+  /** sha256 of the chosen samples (as JSON): the worker's data must give the same. */
+  labels: string;
+  /** The training's number in the experiment: its fusion initialisation seed is `host.seed + index`. */
+  index: number;
+}
+
+const hashSamples = (samples: readonly GroundingSample[]) => sha256(JSON.stringify(samples));
+
+/** The payload of a training of `samples` and its content id (a rerun of the experiment reuses it). */
+export function modelJob(settings: ModelHostSettings, sources: ModelHostData['sources'], samples: readonly GroundingSample[], index: number) {
+  const { workers: _workers, ...host } = settings;
+  const positions = new Map<string, [string, number]>();
+  for (const [name, list] of Object.entries(sources)) list.forEach((s, i) => positions.set(s.id, [name, i]));
+  const chosen: Record<string, number[]> = {};
+  for (const s of samples) {
+    const at = positions.get(s.id);
+    if (!at) throw new Error(`model host: sample ${s.id} is in no source (a queue job names samples by source and position)`);
+    (chosen[at[0]] ??= []).push(at[1]);
+  }
+  const payload: ModelJobPayload = { v: 1, host, samples: chosen, labels: hashSamples(samples), index };
+  return { payload, jobId: `model-${sha256(JSON.stringify(payload))}` };
+}
+
+/** `host.train` for a coordinator: the training runs on a queue worker, the model is rebuilt here. */
+export function queuedTrain(jobs: JobClient, settings: ModelHostSettings, data: ModelHostData) {
+  let trainings = 0;
+  return async (samples: GroundingSample[]): Promise<ClipVG> => {
+    const index = trainings++;
+    const { payload, jobId } = modelJob(settings, data.sources, samples, index);
+    const file = (ref: ArtifactRef) => path.join(jobs.options.artifacts, ref.file);
+    const steps = settings.epochs * Math.max(1, Math.ceil(samples.length / settings.batchSize));
+    const reply = await jobs.run({ name: MODEL_JOB, jobId, payload, steps, readable: (ref) => Boolean(readWeights(file(ref), ref.hash)) });
+    const model = await createModelFromSource(data.source, settings.seed + index);
+    try {
+      restore(namedTrainables(model), readWeights(file(reply.result), reply.result.hash));
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
+  };
+}
+
+function readWeights(file: string, hash: string): Map<string, Float32Array> {
+  const { meta, arrays } = readArtifact(file, hash);
+  if ((meta as { kind?: string })?.kind !== 'model-weights') throw new Error(`${file}: not a trained-model artifact`);
+  return new Map(Object.entries(arrays) as [string, Float32Array][]);
+}
+
+/**
+ * The worker's handler for `train-model` (pass it to `startTrainingWorker({ handlers })`). Data loaded for one
+ * experiment's settings are kept for its next jobs. A TF.js training runs on the worker's main thread and yields
+ * between steps: `lockDuration` must exceed two training steps.
+ */
+export function modelJobHandler(options: { workers?: number } = {}): JobHandler<ModelJobPayload> {
+  let loaded: { key: string; data: Promise<ModelHostData> } | undefined;
+  return {
+    validate: validateModelJob,
+    async run(payload, job) {
+      const settings: ModelHostSettings = { ...payload.host, workers: options.workers };
+      const key = JSON.stringify(payload.host);
+      if (loaded?.key !== key) {
+        loaded = { key, data: loadModelHostData(settings) };
+        loaded.data.catch(() => (loaded = undefined));
+      }
+      const data = await loaded.data;
+      const samples: GroundingSample[] = [];
+      for (const [name, indices] of Object.entries(payload.samples)) {
+        const list = data.sources[name];
+        if (!list) throw new Error(`source ${name} is not among this worker's (${Object.keys(data.sources).join(', ')})`);
+        for (const i of indices) {
+          if (i >= list.length) throw new Error(`source ${name} has ${list.length} samples here, the job names sample ${i}`);
+          samples.push(list[i]);
+        }
+      }
+      if (hashSamples(samples) !== payload.labels)
+        throw new Error(`the samples under ${settings.splitRoot} differ from the coordinator's (another data version?)`);
+      job.log(`started (${samples.length} samples, ${settings.epochs} epochs, training ${payload.index}, attempt ${job.attempt})`);
+      const host = modelHostOf(
+        settings,
+        data,
+        () => createModelFromSource(data.source, settings.seed + payload.index),
+        (s) => job.progress(s.epoch * s.steps + s.step, settings.epochs * s.steps),
+      );
+      const model = await host.train(samples, { stage: 'queue' });
+      try {
+        const weights = await snapshot(namedTrainables(model));
+        const bytes = encodeArtifact({ kind: 'model-weights', index: payload.index }, Object.fromEntries(weights));
+        return writeArtifact(job.artifacts, `model-${job.id.replace(/^model-/, '').slice(0, 16)}-`, bytes);
+      } finally {
+        model.dispose();
+      }
+    },
+  };
+}
+
+const PATH_KEYS = ['splitRoot', 'dataRoot', 'modelConfig', 'vocab'] as const;
+const NUMBER_KEYS = ['epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'evalBatchSize'] as const;
+const HOST_KEYS = ['dataset', 'clip', 'model', 'valSplit', 'lrScheduler', 'cacheFeatures', ...PATH_KEYS, ...NUMBER_KEYS];
+
+/** The schema a worker applies: every path inside its roots, numbers in range, nothing else. */
+export function validateModelJob(data: unknown, roots: string[]): ModelJobPayload {
+  const p = record(data, 'payload', ['v', 'host', 'samples', 'labels', 'index']);
+  if (p.v !== 1) throw new PayloadError(`payload: unsupported version ${JSON.stringify(p.v)}`);
+  const host = record(p.host, 'host', HOST_KEYS);
+  for (const key of ['dataset', 'splitRoot', 'dataRoot', 'valSplit', 'lrScheduler', ...NUMBER_KEYS]) {
+    if (host[key] === undefined) throw new PayloadError(`host: missing ${key}`);
+  }
+  for (const key of ['dataset', 'valSplit'] as const) {
+    if (typeof host[key] !== 'string' || !/^[A-Za-z0-9_+-]{1,64}$/.test(host[key] as string)) throw new PayloadError(`host.${key}: expected a name`);
+  }
+  for (const key of PATH_KEYS) if (host[key] !== undefined) insideRoots(host[key], roots, `host.${key}`);
+  if (typeof host.cacheFeatures === 'string') insideRoots(host.cacheFeatures, roots, 'host.cacheFeatures');
+  else if (host.cacheFeatures !== undefined && host.cacheFeatures !== true) throw new PayloadError('host.cacheFeatures: expected a folder or true');
+  if (host.clip !== undefined) {
+    // a file or folder inside the roots, or the name of a model in the worker's own cache
+    if (typeof host.clip === 'string' && path.isAbsolute(host.clip)) insideRoots(host.clip, roots, 'host.clip');
+    else if (typeof host.clip !== 'string' || !/^[A-Za-z0-9_./-]{1,100}$/.test(host.clip) || host.clip.includes('..'))
+      throw new PayloadError('host.clip: expected a path or a model name');
+  }
+  if (host.model !== undefined && (typeof host.model !== 'string' || host.model.length > 64)) throw new PayloadError('host.model: expected a CLIP model name');
+  if (host.modelConfig === undefined && host.clip === undefined) throw new PayloadError('host: needs modelConfig or clip');
+  if (!(SCHEDULE_NAMES as readonly unknown[]).includes(host.lrScheduler))
+    throw new PayloadError(`host.lrScheduler: expected one of ${SCHEDULE_NAMES.join(', ')}`);
+  for (const key of NUMBER_KEYS) {
+    const v = host[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e9) throw new PayloadError(`host.${key}: expected a non-negative number`);
+  }
+  for (const key of ['epochs', 'batchSize', 'evalBatchSize'] as const) {
+    if (!Number.isInteger(host[key]) || (host[key] as number) < 1) throw new PayloadError(`host.${key}: expected a positive integer`);
+  }
+  const samples = record(p.samples, 'samples', null);
+  let count = 0;
+  for (const [name, indices] of Object.entries(samples)) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new PayloadError('samples: expected source names');
+    if (!Array.isArray(indices) || !indices.every((i) => Number.isInteger(i) && i >= 0 && i < 1e8))
+      throw new PayloadError(`samples.${name}: expected sample indices`);
+    count += indices.length;
+  }
+  if (count === 0) throw new PayloadError('samples: none');
+  if (typeof p.labels !== 'string' || !/^[0-9a-f]{64}$/.test(p.labels)) throw new PayloadError('labels: expected 64 hex digits');
+  if (!Number.isInteger(p.index) || (p.index as number) < 0 || (p.index as number) > 1e6) throw new PayloadError('index: expected an integer from 0');
+  return p as unknown as ModelJobPayload;
+}
+
+/** An object with only `allowed` keys (any keys when null). */
+function record(value: unknown, what: string, allowed: readonly string[] | null): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PayloadError(`${what}: expected an object`);
+  const extra = allowed ? Object.keys(value).filter((k) => !allowed.includes(k)) : [];
+  if (extra.length) throw new PayloadError(`${what}: unexpected field ${JSON.stringify(extra[0].slice(0, 60))}`);
+  return value as Record<string, unknown>;
+}
