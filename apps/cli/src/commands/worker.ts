@@ -28,7 +28,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('train jobs from a Redis queue for coordinators started with --queue (e.g. clip-vg demo --queue)')
+    .description('train jobs from a Redis queue for coordinators started with --queue (clip-vg demo, clip-vg curriculum --host demo|model)')
     .requiredOption('--queue <url>', 'required: redis://[:password@]host:port[/db] or rediss://… (TLS)')
     .option('--queue-name <name>', "BullMQ queue name (the coordinator's --queue-name)", DEFAULT_QUEUE)
     .option('--concurrency <n>', 'trainings at once, one thread each', '1')
