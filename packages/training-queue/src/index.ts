@@ -27,3 +27,4 @@ export {
 } from './artifacts';
 export { checkRedis, createRedis, redactUrl, RedisConnectionError } from './connection';
 export { startLocalRedis, redisServerBinary, freePort, type LocalRedis } from './local-redis';
+export { MODEL_JOB, modelJob, modelJobHandler, queuedModelTraining, validateModelJob, type ModelJobPayload } from './model-job';

@@ -20,5 +20,14 @@ export {
   type ModelSourceOptions,
 } from './model-source';
 export { createHost, registerModelHost } from './curriculum-host';
-export { readModelHostSettings, loadModelHostData, modelHostOf, MODEL_HOST_OPTIONS, type ModelHostSettings, type ModelHostData } from './model-host-data';
-export { MODEL_JOB, modelJob, modelJobHandler, queuedTrain, validateModelJob, type ModelJobPayload } from './queue/model-job';
+export {
+  readModelHostSettings,
+  loadModelHostData,
+  modelHostOf,
+  MODEL_HOST_OPTIONS,
+  type ModelHostSettings,
+  type ModelHostData,
+  type ModelHostTrain,
+} from './model-host-data';
+export { namedTrainables } from './train/step';
+export { snapshot as snapshotTrainables, restore as restoreTrainables } from './train/train-model';

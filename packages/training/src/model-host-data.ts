@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkHostOptions } from '@clip-vg/curriculum';
 import type { TextTokenizer } from '@clip-vg/datasets';
+import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { loadGroundingSplit, type LoadedSplit } from './data/splits';
 import { FeatureCache } from './features/feature-cache';
 import { createModelHost, type GroundingSample, type ModelHostOptions } from './host';
@@ -56,7 +57,7 @@ export interface ModelHostSettings {
 }
 
 export function readModelHostSettings(options: Record<string, unknown>): ModelHostSettings {
-  checkHostOptions('model', options, [...MODEL_HOST_OPTIONS, 'jobs']);
+  checkHostOptions('model', options, [...MODEL_HOST_OPTIONS, 'train']);
   const text = (key: string): string | undefined => (options[key] === undefined ? undefined : String(options[key]));
   const file = (key: string): string | undefined => (options[key] === undefined ? undefined : path.resolve(String(options[key])));
   const need = (key: string): string => {
@@ -125,6 +126,9 @@ export async function loadModelHostData(s: ModelHostSettings): Promise<ModelHost
   const featureCache = s.cacheFeatures === undefined ? undefined : new FeatureCache(s.cacheFeatures === true ? {} : { dir: s.cacheFeatures });
   return { source, tokenizer, val, sources, imageRoot, featureCache };
 }
+
+/** Trainings somewhere else (a queue's workers): builds the host's `train` for the experiment's settings and data. */
+export type ModelHostTrain = (settings: ModelHostSettings, data: ModelHostData) => (samples: GroundingSample[], info: { stage: string }) => Promise<ClipVG>;
 
 /** The host over loaded data; `createModel` defaults to a fresh model seeded `seed + training index`. */
 export function modelHostOf(s: ModelHostSettings, data: ModelHostData, createModel?: ModelHostOptions['createModel'], onStep?: ModelHostOptions['onStep']) {

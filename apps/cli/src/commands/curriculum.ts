@@ -6,6 +6,7 @@ import { listHostFactories, loadHost, loadPolicy, registerHostFactory, runExperi
 import { initBackend } from '@clip-vg/backend';
 import { createHost as createModelHostSession, registerModelHost } from '@clip-vg/training';
 import { registerDemoHost } from '@clip-vg/experiments';
+import { queuedModelTraining } from '@clip-vg/training-queue';
 import { CliError } from '../util/errors';
 import { addOutDirOption, outDirFlag } from '../util/outputs';
 import { trainingsBar } from '../util/progress';
@@ -100,7 +101,7 @@ export function registerCurriculum(program: Command): void {
         for (const [key, value] of Object.entries(extras)) if (value !== undefined) hostOptions[key] = value;
       }
       const jobs = flags.queue && flags.host === 'model' ? await wrap(() => queueClient({ ...flags, queue: flags.queue! }, log)) : undefined;
-      if (jobs) hostOptions.jobs = jobs;
+      if (jobs) hostOptions.train = queuedModelTraining(jobs);
       const session = await wrap(() => loadHost(flags.host, { hostOptions, cwd })).catch(async (error: unknown) => {
         bar?.stop();
         await jobs?.close();

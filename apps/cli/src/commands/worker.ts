@@ -6,8 +6,15 @@
  */
 import type { Command } from 'commander';
 import { initBackend } from '@clip-vg/backend';
-import { MODEL_JOB, modelJobHandler } from '@clip-vg/training';
-import { DEFAULT_LOCK_DURATION, DEFAULT_QUEUE, DEFAULT_STALLED_INTERVAL, startTrainingWorker, type JobHandler } from '@clip-vg/training-queue';
+import {
+  DEFAULT_LOCK_DURATION,
+  DEFAULT_QUEUE,
+  DEFAULT_STALLED_INTERVAL,
+  MODEL_JOB,
+  modelJobHandler,
+  startTrainingWorker,
+  type JobHandler,
+} from '@clip-vg/training-queue';
 import { CliError, oneLine } from '../util/errors';
 import { DEFAULT_ARTIFACTS } from '../util/queue';
 

@@ -1,6 +1,6 @@
 /**
- * `train-model`: one training of the model curriculum host (the full CLIP-VG on a dataset's pseudo-labels) as a
- * job on `@clip-vg/training-queue`. The payload holds the host's settings (paths every machine sees at the same
+ * `train-model`: one training of the model curriculum host (`@clip-vg/training`: the full CLIP-VG on a dataset's
+ * pseudo-labels) as a queue job. The payload holds the host's settings (paths every machine sees at the same
  * place: a shared volume), which samples of which source to train on, a hash of those samples' content and the
  * training's index (the fusion's initialisation seed is `seed + index`). The worker loads the same data, checks
  * the hash, trains exactly as the local host would and writes the trained weights as an artifact; the coordinator
@@ -9,22 +9,22 @@
 import * as path from 'node:path';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import {
-  encodeArtifact,
-  insideRoots,
-  PayloadError,
-  readArtifact,
-  sha256,
-  writeArtifact,
-  type ArtifactRef,
-  type JobClient,
-  type JobHandler,
-} from '@clip-vg/training-queue';
-import { loadModelHostData, modelHostOf, type ModelHostData, type ModelHostSettings } from '../model-host-data';
-import type { GroundingSample } from '../host';
-import { createModelFromSource } from '../model-source';
-import { SCHEDULE_NAMES } from '../optim/schedules';
-import { namedTrainables } from '../train/step';
-import { restore, snapshot } from '../train/train-model';
+  createModelFromSource,
+  loadModelHostData,
+  modelHostOf,
+  namedTrainables,
+  restoreTrainables,
+  SCHEDULE_NAMES,
+  snapshotTrainables,
+  type GroundingSample,
+  type ModelHostData,
+  type ModelHostSettings,
+  type ModelHostTrain,
+} from '@clip-vg/training';
+import { encodeArtifact, readArtifact, sha256, writeArtifact, type ArtifactRef } from './artifacts';
+import type { JobClient } from './job-client';
+import { insideRoots, PayloadError } from './payload';
+import type { JobHandler } from './worker';
 
 export const MODEL_JOB = 'train-model';
 
@@ -59,23 +59,28 @@ export function modelJob(settings: ModelHostSettings, sources: ModelHostData['so
   return { payload, jobId: `model-${sha256(JSON.stringify(payload))}` };
 }
 
-/** `host.train` for a coordinator: the training runs on a queue worker, the model is rebuilt here. */
-export function queuedTrain(jobs: JobClient, settings: ModelHostSettings, data: ModelHostData) {
-  let trainings = 0;
-  return async (samples: GroundingSample[]): Promise<ClipVG> => {
-    const index = trainings++;
-    const { payload, jobId } = modelJob(settings, data.sources, samples, index);
-    const file = (ref: ArtifactRef) => path.join(jobs.options.artifacts, ref.file);
-    const steps = settings.epochs * Math.max(1, Math.ceil(samples.length / settings.batchSize));
-    const reply = await jobs.run({ name: MODEL_JOB, jobId, payload, steps, readable: (ref) => Boolean(readWeights(file(ref), ref.hash)) });
-    const model = await createModelFromSource(data.source, settings.seed + index);
-    try {
-      restore(namedTrainables(model), readWeights(file(reply.result), reply.result.hash));
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
-    return model;
+/**
+ * The model host's `train` option for a coordinator (`createHost({ ..., train: queuedModelTraining(jobs) })`): each
+ * training runs on a queue worker, the model is rebuilt here from its source and the trained weights.
+ */
+export function queuedModelTraining(jobs: JobClient): ModelHostTrain {
+  return (settings, data) => {
+    let trainings = 0;
+    return async (samples: GroundingSample[]): Promise<ClipVG> => {
+      const index = trainings++;
+      const { payload, jobId } = modelJob(settings, data.sources, samples, index);
+      const file = (ref: ArtifactRef) => path.join(jobs.options.artifacts, ref.file);
+      const steps = settings.epochs * Math.max(1, Math.ceil(samples.length / settings.batchSize));
+      const reply = await jobs.run({ name: MODEL_JOB, jobId, payload, steps, readable: (ref) => Boolean(readWeights(file(ref), ref.hash)) });
+      const model = await createModelFromSource(data.source, settings.seed + index);
+      try {
+        restoreTrainables(namedTrainables(model), readWeights(file(reply.result), reply.result.hash));
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+      return model;
+    };
   };
 }
 
@@ -122,7 +127,7 @@ export function modelJobHandler(options: { workers?: number } = {}): JobHandler<
       );
       const model = await host.train(samples, { stage: 'queue' });
       try {
-        const weights = await snapshot(namedTrainables(model));
+        const weights = await snapshotTrainables(namedTrainables(model));
         const bytes = encodeArtifact({ kind: 'model-weights', index: payload.index }, Object.fromEntries(weights));
         return writeArtifact(job.artifacts, `model-${job.id.replace(/^model-/, '').slice(0, 16)}-`, bytes);
       } finally {

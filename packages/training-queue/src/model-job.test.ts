@@ -2,10 +2,9 @@
  * `train-model` payloads: keyed by content, naming samples by source and position, and the schema a worker applies
  * before it reads anything (paths inside its roots, known fields only, numbers in range).
  */
-import { PayloadError } from '@clip-vg/training-queue';
-import type { ModelHostSettings } from '../model-host-data';
-import type { GroundingSample } from '../host';
+import { createHost, type GroundingSample, type ModelHostSettings } from '@clip-vg/training';
 import { modelJob, validateModelJob } from './model-job';
+import { PayloadError } from './payload';
 
 const settings: ModelHostSettings = {
   dataset: 'synthetic',
@@ -70,5 +69,11 @@ describe('train-model jobs', () => {
 
   it('reject what is not an object', () => {
     for (const bad of [null, 7, 'x', [], { v: 2 }]) expect(() => validateModelJob(bad, roots)).toThrow(PayloadError);
+  });
+
+  it('plug into the model host as its train option, which takes nothing else', async () => {
+    await expect(createHost({ dataset: 'synthetic', splitRoot: '/data', dataRoot: '/data', train: 'redis://host:6379' })).rejects.toThrow(
+      'model host: option train takes a function (from the command line: --queue URL)',
+    );
   });
 });
