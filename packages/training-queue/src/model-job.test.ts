@@ -3,7 +3,7 @@
  * before it reads anything (paths inside its roots, known fields only, numbers in range).
  */
 import { createHost, type GroundingSample, type ModelHostSettings } from '@clip-vg/training';
-import { modelJob, validateModelJob } from './model-job';
+import { modelJob, slowStepWarning, validateModelJob } from './model-job';
 import { PayloadError } from './payload';
 
 const settings: ModelHostSettings = {
@@ -75,5 +75,23 @@ describe('train-model jobs', () => {
     await expect(createHost({ dataset: 'synthetic', splitRoot: '/data', dataRoot: '/data', train: 'redis://host:6379' })).rejects.toThrow(
       'model host: option train takes a function (from the command line: --queue URL)',
     );
+  });
+
+  it('say once when a training step holds the thread for over half the job lock', () => {
+    const lines: string[] = [];
+    const slow = slowStepWarning({ lockDuration: 20, log: (line) => lines.push(line) });
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    slow.step();
+    slow.step();
+    expect(lines).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      busy(15);
+      slow.step();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: a training step took 0\.0 s, over half the 0\.02 s job lock; raise --lock-duration/);
   });
 });

@@ -24,7 +24,7 @@ import {
 import { encodeArtifact, readArtifact, sha256, writeArtifact, type ArtifactRef } from './artifacts';
 import type { JobClient } from './job-client';
 import { insideRoots, PayloadError } from './payload';
-import type { JobHandler } from './worker';
+import type { JobContext, JobHandler } from './worker';
 
 export const MODEL_JOB = 'train-model';
 
@@ -118,12 +118,16 @@ export function modelJobHandler(options: { workers?: number } = {}): JobHandler<
       }
       if (hashSamples(samples) !== payload.labels)
         throw new Error(`the samples under ${settings.splitRoot} differ from the coordinator's (another data version?)`);
+      const slow = slowStepWarning(job);
       job.log(`started (${samples.length} samples, ${settings.epochs} epochs, training ${payload.index}, attempt ${job.attempt})`);
       const host = modelHostOf(
         settings,
         data,
         () => createModelFromSource(data.source, settings.seed + payload.index),
-        (s) => job.progress(s.epoch * s.steps + s.step, settings.epochs * s.steps),
+        (s) => {
+          job.progress(s.epoch * s.steps + s.step, settings.epochs * s.steps);
+          slow.step();
+        },
       );
       const model = await host.train(samples, { stage: 'queue' });
       try {
@@ -133,6 +137,27 @@ export function modelJobHandler(options: { workers?: number } = {}): JobHandler<
       } finally {
         model.dispose();
       }
+    },
+  };
+}
+
+/**
+ * TensorFlow.js trains on this thread, and BullMQ renews the job's lock from it only between steps: a step longer
+ * than half the lock lets the lock lapse and another worker takes over a job that is still running. Said once per job.
+ */
+export function slowStepWarning(job: Pick<JobContext, 'lockDuration' | 'log'>) {
+  let last: number | undefined;
+  let warned = false;
+  return {
+    step() {
+      const now = performance.now();
+      if (!warned && last !== undefined && now - last > job.lockDuration / 2) {
+        warned = true;
+        job.log(
+          `warning: a training step took ${((now - last) / 1000).toFixed(1)} s, over half the ${job.lockDuration / 1000} s job lock; raise --lock-duration or another worker may take this job over`,
+        );
+      }
+      last = now;
     },
   };
 }

@@ -29,6 +29,8 @@ export interface JobContext {
   artifacts: string;
   /** Other folders payloads may name files in. */
   roots: string[];
+  /** The job lock's duration (ms): work that blocks this thread for half of it lets the lock lapse. */
+  lockDuration: number;
   progress(step: number, steps: number): void;
   /** A line about this job (the worker's name and the job id are prepended). */
   log(line: string): void;
@@ -86,6 +88,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
   const artifacts = path.resolve(options.artifacts);
   const roots = [artifacts, ...(options.dataRoots ?? []).map((r) => path.resolve(r))];
   const concurrency = options.concurrency ?? 1;
+  const lockDuration = options.lockDuration ?? DEFAULT_LOCK_DURATION;
   const handlers: Record<string, JobHandler<unknown>> = { ...options.handlers, [TRAIN_JOB]: fusionJobHandler(concurrency) };
 
   const processor = async (job: Job): Promise<TrainJobResult> => {
@@ -106,6 +109,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
       attempt: job.attemptsMade + 1,
       artifacts,
       roots,
+      lockDuration,
       progress: (step, steps) => void job.updateProgress({ step, steps, worker: name }).catch(() => undefined),
       log: (line) => log(`${name}: job ${job.id} ${line}`),
     });
@@ -119,7 +123,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
   const worker = new Worker(options.queue ?? DEFAULT_QUEUE, processor, {
     connection,
     concurrency,
-    lockDuration: options.lockDuration ?? DEFAULT_LOCK_DURATION,
+    lockDuration,
     stalledInterval: options.stalledInterval ?? DEFAULT_STALLED_INTERVAL,
     maxStalledCount: options.maxStalledCount ?? 2,
     name,

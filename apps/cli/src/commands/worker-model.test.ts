@@ -1,7 +1,8 @@
 /**
  * `clip-vg curriculum --host model --queue`: the full CLIP-VG host's trainings as `train-model` jobs on a
  * `clip-vg worker` process give the local run's reliabilities, results and final model, bit for bit; a rerun
- * reuses every training; a worker that may not read the data set rejects the job and the run stops in one line.
+ * reuses every training; a worker killed mid-training has its job taken over with the same outcome; a worker that
+ * may not read the data set rejects the job and the run stops in one line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,11 +32,15 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
   });
 
   /** A worker process on `queue`, once it waits for jobs; its log lines collect in `lines`. */
-  const worker = async (queue: string, dataRoots: string[], lines: string[] = []) => {
-    const roots = dataRoots.flatMap((r) => ['--data-root', r]);
-    const child = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--queue-name', queue, '--artifacts', path.join(root, 'artifacts'), ...roots], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+  const worker = async (queue: string, dataRoots: string[], lines: string[] = [], extra: string[] = []) => {
+    const rootFlags = dataRoots.flatMap((r) => ['--data-root', r]);
+    const child = spawn(
+      process.execPath,
+      [CLI, 'worker', '--queue', redis.url, '--queue-name', queue, '--artifacts', path.join(root, 'artifacts'), ...rootFlags, ...extra],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     children.push(child);
     await new Promise<void>((resolve) =>
       child.stderr!.on('data', (b: Buffer) => {
@@ -46,38 +51,46 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
     return child;
   };
 
-  const curriculum = (out: string, queue?: string) =>
-    runCli([
-      'curriculum',
-      '--policy',
-      'msa',
-      '--set',
-      'measurers=own',
-      '--h0',
-      '0',
-      '--host',
-      'model',
-      '--dataset',
-      'synthetic',
-      ...['splitRoot', 'dataRoot'].flatMap((k) => ['--host-option', `${k}=${world}`]),
-      ...['--host-option', `modelConfig=${modelConfig}`, '--host-option', `vocab=${vocab()}`, '--host-option', 'epochs=1', '--host-option', 'batchSize=8'],
-      ...(queue ? ['--queue', redis.url, '--queue-name', queue, '--artifacts', path.join(root, 'artifacts')] : []),
-      '--backend',
-      'wasm',
-      '--examples',
-      '0',
-      '-o',
-      path.join(root, out),
-    ]);
+  /** `clip-vg curriculum --host model` on the tiny world, into `root/out`, on the queue `queue` if given. */
+  const args = (out: string, queue?: string, { policy = 'msa', epochs = 1 } = {}) => [
+    'curriculum',
+    '--policy',
+    policy,
+    ...(policy === 'msa' ? ['--set', 'measurers=own', '--h0', '0'] : []),
+    '--host',
+    'model',
+    '--dataset',
+    'synthetic',
+    ...['splitRoot', 'dataRoot'].flatMap((k) => ['--host-option', `${k}=${world}`]),
+    ...[
+      '--host-option',
+      `modelConfig=${modelConfig}`,
+      '--host-option',
+      `vocab=${vocab()}`,
+      '--host-option',
+      `epochs=${epochs}`,
+      '--host-option',
+      'batchSize=8',
+    ],
+    ...(queue ? ['--queue', redis.url, '--queue-name', queue, '--artifacts', path.join(root, 'artifacts')] : []),
+    '--backend',
+    'wasm',
+    '--examples',
+    '0',
+    '-o',
+    path.join(root, out),
+  ];
+  const curriculum = (out: string, queue?: string) => runCli(args(out, queue));
+  const file = (out: string, name: string) => readFileSync(path.join(root, out, name));
+  const results = (out: string) => JSON.parse(file(out, 'results.json').toString());
+  const roots = () => [world, path.dirname(modelConfig), path.dirname(vocab())];
 
   it("gives the local run's reliabilities, results and model; a rerun reuses every training", async () => {
     const local = await curriculum('local');
     expect(local.code).toBe(0);
-    await worker('model', [world, path.dirname(modelConfig), path.dirname(vocab())]);
+    await worker('model', roots());
     const queued = await curriculum('queued', 'model');
     expect(queued.code).toBe(0);
-    const file = (out: string, name: string) => readFileSync(path.join(root, out, name));
-    const results = (out: string) => JSON.parse(file(out, 'results.json').toString());
     expect(results('queued')).toEqual(results('local'));
     expect(results('local').trainings).toBeGreaterThan(3);
     expect(file('queued', 'histograms.json').equals(file('local', 'histograms.json'))).toBe(true);
@@ -100,4 +113,30 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
     );
     expect(lines.some((l) => /rejected job model-/.test(l))).toBe(true);
   }, 120_000);
+
+  it('survives a worker killed with SIGKILL mid-training: another takes the job over, same results and model', async () => {
+    const options = { policy: 'ssa', epochs: 15 };
+    const local = await runCli(args('kill-local', undefined, options));
+    expect(local.code).toBe(0);
+    const fast = ['--lock-duration', '1500', '--stalled-interval', '500'];
+    const workers = [await worker('kill', roots(), [], fast), await worker('kill', roots(), [], fast)];
+    const coordinator = spawn(process.execPath, [CLI, ...args('kill-queued', 'kill', options)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(coordinator);
+    const lines: string[] = [];
+    let killed = false;
+    coordinator.stderr!.on('data', (b: Buffer) => {
+      for (const line of b.toString().split('\n').filter(Boolean)) {
+        lines.push(line);
+        // the first worker to report a step dies with its job; a worker is named host:pid
+        const m = /queue: (\S+) took /.exec(line);
+        if (m && !killed) killed = workers.find((c) => m[1].endsWith(`:${c.pid}`))?.kill('SIGKILL') ?? false;
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => coordinator.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(killed).toBe(true);
+    expect(lines.some((l) => / stalled /.test(l))).toBe(true);
+    expect(results('kill-queued')).toEqual(results('kill-local'));
+    expect(file('kill-queued', 'model/model.safetensors').equals(file('kill-local', 'model/model.safetensors'))).toBe(true);
+  }, 300_000);
 });
