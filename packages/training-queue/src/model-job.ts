@@ -103,8 +103,10 @@ export function modelJobHandler(options: { workers?: number } = {}): JobHandler<
       const settings: ModelHostSettings = { ...payload.host, workers: options.workers };
       const key = JSON.stringify(payload.host);
       if (loaded?.key !== key) {
-        loaded = { key, data: loadModelHostData(settings) };
-        loaded.data.catch(() => (loaded = undefined));
+        const entry = { key, data: loadModelHostData(settings) };
+        // a failed load (volume not mounted yet) is tried again by the job's next attempt
+        entry.data.catch(() => loaded === entry && (loaded = undefined));
+        loaded = entry;
       }
       const data = await loaded.data;
       const samples: GroundingSample[] = [];
