@@ -74,12 +74,17 @@ export function registerWorker(program: Command): void {
       const stop = () => {
         signals++;
         if (!worker) return;
-        log?.(
-          signals === 1
-            ? `${worker.name}: stopping after the running trainings (signal again to abandon them)`
-            : `${worker.name}: abandoning the running trainings`,
-        );
-        void worker.close(signals > 1).then(stopped, stopped);
+        if (signals === 1) {
+          log?.(`${worker.name}: stopping after the running trainings (signal again to abandon them)`);
+          void worker.close().then(stopped, stopped);
+          return;
+        }
+        // A graceful close can wait forever (on running trainings, or on a Redis that is gone): leave now. The
+        // running jobs' locks lapse and another worker takes them over.
+        log?.(`${worker.name}: abandoning the running trainings`);
+        const leave = () => process.exit(1);
+        setTimeout(leave, 2000).unref();
+        void worker.close(true).then(leave, leave);
       };
       // a bad --backend fails here in one line, not at the first model job
       if (flags.backend !== undefined)
