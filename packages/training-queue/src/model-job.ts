@@ -16,6 +16,7 @@ import {
   restoreTrainables,
   SCHEDULE_NAMES,
   snapshotTrainables,
+  trainingSteps,
   type GroundingSample,
   type ModelHostData,
   type ModelHostSettings,
@@ -64,14 +65,17 @@ export function modelJob(settings: ModelHostSettings, sources: ModelHostData['so
  * training runs on a queue worker, the model is rebuilt here from its source and the trained weights.
  */
 export function queuedModelTraining(jobs: JobClient): ModelHostTrain {
-  return (settings, data) => {
+  return (settings, data, onTraining) => {
     let trainings = 0;
-    return async (samples: GroundingSample[]): Promise<ClipVG> => {
+    return async (samples: GroundingSample[], info: { stage: string }): Promise<ClipVG> => {
       const index = trainings++;
       const { payload, jobId } = modelJob(settings, data.sources, samples, index);
       const file = (ref: ArtifactRef) => path.join(jobs.options.artifacts, ref.file);
-      const steps = settings.epochs * Math.max(1, Math.ceil(samples.length / settings.batchSize));
-      const reply = await jobs.run({ name: MODEL_JOB, jobId, payload, steps, readable: (ref) => Boolean(readWeights(file(ref), ref.hash)) });
+      const training = { id: index + 1, stage: info.stage, samples: samples.length, steps: trainingSteps(settings, samples.length) };
+      onTraining?.({ ...training, step: 0, done: false });
+      const request = { name: MODEL_JOB, jobId, payload, steps: training.steps, readable: (ref: ArtifactRef) => Boolean(readWeights(file(ref), ref.hash)) };
+      const reply = await jobs.run(request, (step) => onTraining?.({ ...training, step: Math.min(step, training.steps), done: false }));
+      onTraining?.({ ...training, step: training.steps, done: true });
       const model = await createModelFromSource(data.source, settings.seed + index);
       try {
         restoreTrainables(namedTrainables(model), readWeights(file(reply.result), reply.result.hash));

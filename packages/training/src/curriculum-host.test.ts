@@ -8,6 +8,7 @@ import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { TINY_CONFIG } from '../test/tiny';
 import { createHost, registerModelHost } from './curriculum-host';
+import type { ModelTrainingEvent } from './model-host-data';
 import { loadTrainedModel } from './model-source';
 
 describeShared('curriculum host factory (tiny synthetic world)', () => {
@@ -36,7 +37,9 @@ describeShared('curriculum host factory (tiny synthetic world)', () => {
       lr: 0.001,
       cacheFeatures: true,
       workers: 0,
+      onTraining: (e: ModelTrainingEvent) => events.push(e),
     };
+    const events: ModelTrainingEvent[] = [];
     const session = await loadHost('model', { hostOptions: options });
     expect(Object.keys(session.sources)).toEqual(['template', 'relation', 'caption']);
     const ids = Object.values(session.sources)
@@ -45,6 +48,12 @@ describeShared('curriculum host factory (tiny synthetic world)', () => {
     expect(new Set(ids).size).toBe(ids.length);
 
     const model = (await session.host.train(session.sources.template, { stage: 'measurer' })) as ClipVG;
+    // progress: from step 0 to done, every event of training 1, steps counted over all epochs
+    const samples = session.sources.template.length;
+    const steps = Math.ceil(samples / 4);
+    expect(events[0]).toEqual({ id: 1, stage: 'measurer', samples, step: 0, steps, done: false });
+    expect(events.at(-1)).toEqual({ id: 1, stage: 'measurer', samples, step: steps, steps, done: true });
+    expect(events.map((e) => e.step)).toEqual([...events.map((e) => e.step)].sort((a, b) => a - b));
     const accuracy = await session.host.evaluate(model);
     expect(accuracy).toBeGreaterThanOrEqual(0);
     const folder = await session.saveModel!(model, path.join(root, 'report'));
@@ -54,5 +63,6 @@ describeShared('curriculum host factory (tiny synthetic world)', () => {
     reloaded.model.dispose();
     session.host.release!(model);
     await expect(createHost({ dataset: 'synthetic' })).rejects.toThrow('option splitRoot is required');
+    await expect(createHost({ ...options, onTraining: 'bar' })).rejects.toThrow('model host: option onTraining takes a function');
   }, 120_000);
 });

@@ -6,14 +6,24 @@
  * CLIP) or `clip` (+ `model`); `vocab`; `valSplit` (val); `epochs` (110), `batchSize` (64), `lr`, `weightDecay`,
  * `lrScheduler`, `seed` (13); `cacheFeatures` (a folder, or true for memory only: frozen features, no
  * augmentation); `workers`; `evalBatchSize`. Programmatic only: `train`, a `ModelHostTrain` that replaces the local
- * trainings (`@clip-vg/training-queue`'s `queuedModelTraining(jobs)`: `clip-vg curriculum --host model --queue URL`).
+ * trainings (`@clip-vg/training-queue`'s `queuedModelTraining(jobs)`: `clip-vg curriculum --host model --queue URL`),
+ * and `onTraining`, called with every training's progress (`ModelTrainingEvent`).
  */
 import * as path from 'node:path';
 import { registerHostFactory, type HostFactory, type HostSession } from '@clip-vg/curriculum';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { writeFileAtomic } from '@clip-vg/torch-io';
 import type { GroundingSample } from './host';
-import { loadModelHostData, modelHostOf, readModelHostSettings, type ModelHostTrain } from './model-host-data';
+import {
+  loadModelHostData,
+  modelHostOf,
+  readModelHostSettings,
+  trainingSteps,
+  type ModelHostData,
+  type ModelHostSettings,
+  type ModelHostTrain,
+  type ModelTrainingEvent,
+} from './model-host-data';
 import { sourceMeta } from './model-source';
 
 export { MODEL_HOST_OPTIONS } from './model-host-data';
@@ -22,9 +32,10 @@ export const createHost: HostFactory = async (options) => {
   const settings = readModelHostSettings(options);
   const train = options.train as ModelHostTrain | undefined;
   if (train !== undefined && typeof train !== 'function') throw new Error('model host: option train takes a function (from the command line: --queue URL)');
+  const onTraining = options.onTraining as ((event: ModelTrainingEvent) => void) | undefined;
+  if (onTraining !== undefined && typeof onTraining !== 'function') throw new Error('model host: option onTraining takes a function');
   const data = await loadModelHostData(settings);
-  const host = modelHostOf(settings, data);
-  if (train) host.train = train(settings, data);
+  const host = train ? { ...modelHostOf(settings, data), train: train(settings, data, onTraining) } : localHost(settings, data, onTraining);
   const session: HostSession<ClipVG, GroundingSample> = {
     dataset: settings.dataset,
     host,
@@ -38,6 +49,31 @@ export const createHost: HostFactory = async (options) => {
   };
   return session;
 };
+
+/** The host training here, its steps reported as `ModelTrainingEvent`s. */
+function localHost(settings: ModelHostSettings, data: ModelHostData, onTraining?: (event: ModelTrainingEvent) => void) {
+  const running = new Map<number, Omit<ModelTrainingEvent, 'step' | 'done'>>();
+  const host = modelHostOf(settings, data, undefined, (s) => {
+    const training = running.get(s.index);
+    if (training) onTraining?.({ ...training, step: Math.min(training.steps, s.epoch * s.steps + s.step), done: false });
+  });
+  if (!onTraining) return host;
+  let asked = 0;
+  const train = host.train.bind(host);
+  host.train = async (samples, info) => {
+    const index = asked++;
+    const training = { id: index + 1, stage: info.stage, samples: samples.length, steps: trainingSteps(settings, samples.length) };
+    running.set(index, training);
+    onTraining({ ...training, step: 0, done: false });
+    try {
+      return await train(samples, info);
+    } finally {
+      running.delete(index);
+      onTraining({ ...training, step: training.steps, done: true });
+    }
+  };
+  return host;
+}
 
 /** Register `createHost` as the curriculum host `model`. */
 export function registerModelHost(): void {

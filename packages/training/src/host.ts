@@ -24,7 +24,8 @@ export interface ModelHostOptions extends Pick<
   valImageRoot?: string;
   /** Frozen-feature training: a cache shared by every training and scoring, `true` for an in-memory one. */
   featureCache?: FeatureCache | boolean;
-  onStep?: (info: StepInfo & { stage: string }) => void;
+  /** Every step of every training; `index` numbers the trainings from 0 in the order they were asked for. */
+  onStep?: (info: StepInfo & { stage: string; index: number }) => void;
   onEpoch?: (record: EpochRecord & { stage: string }) => void;
 }
 
@@ -63,7 +64,7 @@ export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipV
           featureCache: cache,
           evalBatchSize: options.evalBatchSize,
           workers: options.workers,
-          onStep: options.onStep && ((s) => options.onStep!({ ...s, stage: info.stage })),
+          onStep: options.onStep && ((s) => options.onStep!({ ...s, stage: info.stage, index })),
           onEpoch: options.onEpoch && ((r) => options.onEpoch!({ ...r, stage: info.stage })),
         });
       } catch (error) {

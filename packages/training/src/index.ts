@@ -28,6 +28,8 @@ export {
   type ModelHostSettings,
   type ModelHostData,
   type ModelHostTrain,
+  type ModelTrainingEvent,
+  trainingSteps,
 } from './model-host-data';
 export { namedTrainables } from './train/step';
 export { snapshot as snapshotTrainables, restore as restoreTrainables } from './train/train-model';

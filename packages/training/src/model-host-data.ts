@@ -57,7 +57,7 @@ export interface ModelHostSettings {
 }
 
 export function readModelHostSettings(options: Record<string, unknown>): ModelHostSettings {
-  checkHostOptions('model', options, [...MODEL_HOST_OPTIONS, 'train']);
+  checkHostOptions('model', options, [...MODEL_HOST_OPTIONS, 'train', 'onTraining']);
   const text = (key: string): string | undefined => (options[key] === undefined ? undefined : String(options[key]));
   const file = (key: string): string | undefined => (options[key] === undefined ? undefined : path.resolve(String(options[key])));
   const need = (key: string): string => {
@@ -127,8 +127,32 @@ export async function loadModelHostData(s: ModelHostSettings): Promise<ModelHost
   return { source, tokenizer, val, sources, imageRoot, featureCache };
 }
 
-/** Trainings somewhere else (a queue's workers): builds the host's `train` for the experiment's settings and data. */
-export type ModelHostTrain = (settings: ModelHostSettings, data: ModelHostData) => (samples: GroundingSample[], info: { stage: string }) => Promise<ClipVG>;
+/** A training's progress, for a progress bar over all of an experiment's trainings. */
+export interface ModelTrainingEvent {
+  /** 1, 2, … in the order the trainings were asked for. */
+  id: number;
+  stage: string;
+  samples: number;
+  /** Optimiser steps done of `steps` (all epochs). */
+  step: number;
+  steps: number;
+  done: boolean;
+}
+
+/**
+ * Trainings somewhere else (a queue's workers): builds the host's `train` for the experiment's settings and data;
+ * `onTraining` gets their progress.
+ */
+export type ModelHostTrain = (
+  settings: ModelHostSettings,
+  data: ModelHostData,
+  onTraining?: (event: ModelTrainingEvent) => void,
+) => (samples: GroundingSample[], info: { stage: string }) => Promise<ClipVG>;
+
+/** Optimiser steps of a training of `samples` (the last, partial batch counts). */
+export function trainingSteps(settings: ModelHostSettings, samples: number): number {
+  return settings.epochs * Math.max(1, Math.ceil(samples / settings.batchSize));
+}
 
 /** The host over loaded data; `createModel` defaults to a fresh model seeded `seed + training index`. */
 export function modelHostOf(s: ModelHostSettings, data: ModelHostData, createModel?: ModelHostOptions['createModel'], onStep?: ModelHostOptions['onStep']) {

@@ -93,7 +93,10 @@ export function registerCurriculum(program: Command): void {
       if (flags.host !== 'simulated' && hostExists(flags.host, cwd)) await wrap(() => initBackend(flags.backend));
       const policy = await wrap(() => loadPolicy(flags.policy, cwd));
       const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`[${flags.host}] ${line}\n`);
-      const bar = flags.host === 'demo' && !flags.quiet ? trainingsBar('curriculum: fusion steps') : undefined;
+      // the built-in hosts report every training's steps: one bar over all of them
+      const modelHost = flags.host === 'model' || flags.host === '@clip-vg/training';
+      const bar = (flags.host === 'demo' || modelHost) && !flags.quiet ? trainingsBar(`curriculum: ${modelHost ? 'training' : 'fusion'} steps`) : undefined;
+      if (modelHost && bar) hostOptions.onTraining = bar.onTraining;
       if (flags.host === 'demo') {
         // the world beside the report, as `demo --out` keeps it: split files and examples name images that still exist
         hostOptions.worldDir ??= path.join(outDir, 'world');

@@ -89,8 +89,11 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
     const local = await curriculum('local');
     expect(local.code).toBe(0);
     await worker('model', roots());
-    const queued = await curriculum('queued', 'model');
+    process.env.CLIP_VG_PROGRESS = '1'; // the bar, drawn into the captured stderr
+    const queued = await curriculum('queued', 'model').finally(() => delete process.env.CLIP_VG_PROGRESS);
     expect(queued.code).toBe(0);
+    // one bar over every training's steps, fed by the workers' progress reports
+    expect(queued.err).toMatch(/curriculum: training steps \[.*\] (\d+)\/\1 100% eta 0s 0 running, \d+ trainings done/);
     expect(results('queued')).toEqual(results('local'));
     expect(results('local').trainings).toBeGreaterThan(3);
     expect(file('queued', 'histograms.json').equals(file('local', 'histograms.json'))).toBe(true);

@@ -6,22 +6,15 @@
 import type { CurriculumHost, Sample } from '@clip-vg/curriculum';
 import type { GroundingRecord } from '@clip-vg/datasets';
 import { accuracyAt05, type FeatureRows, type FusionRecipe, type FusionTrainResult, type TrainingRunner } from '@clip-vg/onnx-engine';
+import type { ModelTrainingEvent } from '@clip-vg/training';
 
 export type FusionModel = FusionTrainResult & { samples: number };
 
 /** A demo sample: a grounding record (clean or pseudo-labelled) as the curriculum policies see it. */
 export type DemoSample = GroundingRecord & Sample;
 
-/** A training's start (step 0), progress (every validation) and end (`done`). */
-export interface TrainingEvent {
-  /** 1, 2, … in the order the trainings were asked for. */
-  id: number;
-  stage: string;
-  samples: number;
-  step: number;
-  steps: number;
-  done: boolean;
-}
+/** A training's start (step 0), progress (every validation) and end (`done`): the model host's event, for one bar over both. */
+export type TrainingEvent = ModelTrainingEvent;
 
 export interface FusionHostOptions {
   runner: TrainingRunner;
