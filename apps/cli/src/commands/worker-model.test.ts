@@ -1,8 +1,8 @@
 /**
  * `clip-vg curriculum --host model --queue`: the full CLIP-VG host's trainings as `train-model` jobs on a
  * `clip-vg worker` process give the local run's reliabilities, results and final model, bit for bit; a rerun
- * reuses every training; a worker killed mid-training has its job taken over with the same outcome; a worker that
- * may not read the data set rejects the job and the run stops in one line.
+ * reuses every training; a worker killed mid-training has its job taken over, and a Redis restart is ridden out,
+ * with the same outcome; a worker that may not read the data set rejects the job and the run stops in one line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -84,6 +84,10 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
   const file = (out: string, name: string) => readFileSync(path.join(root, out, name));
   const results = (out: string) => JSON.parse(file(out, 'results.json').toString());
   const roots = () => [world, path.dirname(modelConfig), path.dirname(vocab())];
+  /** SSA with longer trainings, run here once: what the fault tests' queued runs must reproduce. */
+  let ssaLocal: Promise<unknown> | undefined;
+  const longer = { policy: 'ssa', epochs: 15 };
+  const localLonger = () => (ssaLocal ??= runCli(args('ssa-local', undefined, longer)).then((r) => expect(r.code).toBe(0)));
 
   it("gives the local run's reliabilities, results and model; a rerun reuses every training", async () => {
     const local = await curriculum('local');
@@ -118,12 +122,10 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
   }, 120_000);
 
   it('survives a worker killed with SIGKILL mid-training: another takes the job over, same results and model', async () => {
-    const options = { policy: 'ssa', epochs: 15 };
-    const local = await runCli(args('kill-local', undefined, options));
-    expect(local.code).toBe(0);
+    await localLonger();
     const fast = ['--lock-duration', '1500', '--stalled-interval', '500'];
     const workers = [await worker('kill', roots(), [], fast), await worker('kill', roots(), [], fast)];
-    const coordinator = spawn(process.execPath, [CLI, ...args('kill-queued', 'kill', options)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const coordinator = spawn(process.execPath, [CLI, ...args('kill-queued', 'kill', longer)], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(coordinator);
     const lines: string[] = [];
     let killed = false;
@@ -139,7 +141,30 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
     expect(code).toBe(0);
     expect(killed).toBe(true);
     expect(lines.some((l) => / stalled /.test(l))).toBe(true);
-    expect(results('kill-queued')).toEqual(results('kill-local'));
-    expect(file('kill-queued', 'model/model.safetensors').equals(file('kill-local', 'model/model.safetensors'))).toBe(true);
+    expect(results('kill-queued')).toEqual(results('ssa-local'));
+    expect(file('kill-queued', 'model/model.safetensors').equals(file('ssa-local', 'model/model.safetensors'))).toBe(true);
+  }, 300_000);
+
+  it('continues through a Redis restart (AOF): every training done once, the local results and model', async () => {
+    await localLonger();
+    const lines: string[] = [];
+    await worker('restart', roots(), lines);
+    const coordinator = spawn(process.execPath, [CLI, ...args('restart-queued', 'restart', longer)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(coordinator);
+    let restarted: Promise<void> | undefined;
+    coordinator.stderr!.on('data', (b: Buffer) => {
+      // Redis goes away for a second once the first training is running
+      if (!restarted && /queue: \S+ took /.test(b.toString())) restarted = redis.restart(1000);
+    });
+    const code = await new Promise<number | null>((resolve) => coordinator.once('exit', resolve));
+    await restarted;
+    expect(code).toBe(0);
+    expect(restarted).toBeDefined();
+    expect(lines.some((l) => /connected again/.test(l))).toBe(true);
+    expect(results('restart-queued')).toEqual(results('ssa-local'));
+    expect(file('restart-queued', 'model/model.safetensors').equals(file('ssa-local', 'model/model.safetensors'))).toBe(true);
+    const done = lines.filter((l) => / done in /.test(l)).map((l) => /job (\S+) done/.exec(l)![1]);
+    expect(new Set(done).size).toBe(done.length);
+    expect(done.length).toBe(results('ssa-local').trainings);
   }, 300_000);
 });
