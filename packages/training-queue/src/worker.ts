@@ -91,6 +91,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
   const lockDuration = options.lockDuration ?? DEFAULT_LOCK_DURATION;
   const handlers: Record<string, JobHandler<unknown>> = { ...options.handlers, [TRAIN_JOB]: fusionJobHandler(concurrency) };
 
+  let running = 0;
   const processor = async (job: Job): Promise<TrainJobResult> => {
     const handler = Object.hasOwn(handlers, job.name) ? handlers[job.name] : undefined;
     let payload: unknown;
@@ -104,15 +105,21 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
       throw new UnrecoverableError(`rejected by ${name}: ${error.message}`);
     }
     const started = performance.now();
-    const ref = await handler!.run(payload, {
-      id: String(job.id),
-      attempt: job.attemptsMade + 1,
-      artifacts,
-      roots,
-      lockDuration,
-      progress: (step, steps) => void job.updateProgress({ step, steps, worker: name }).catch(() => undefined),
-      log: (line) => log(`${name}: job ${job.id} ${line}`),
-    });
+    running++;
+    let ref: ArtifactRef;
+    try {
+      ref = await handler!.run(payload, {
+        id: String(job.id),
+        attempt: job.attemptsMade + 1,
+        artifacts,
+        roots,
+        lockDuration,
+        progress: (step, steps) => void job.updateProgress({ step, steps, worker: name }).catch(() => undefined),
+        log: (line) => log(`${name}: job ${job.id} ${line}`),
+      });
+    } finally {
+      running--;
+    }
     const seconds = (performance.now() - started) / 1000;
     log(`${name}: job ${job.id} done in ${seconds.toFixed(1)} s`);
     return { result: ref, worker: name, seconds };
@@ -147,7 +154,8 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
   return {
     name,
     async close(force = false) {
-      await worker.close(force);
+      // an idle worker whose Redis is gone would wait for it forever to close gracefully: nothing to lose by not
+      await worker.close(force || (running === 0 && connection.status !== 'ready'));
       connection.disconnect();
       for (const handler of Object.values(handlers)) await handler.close?.();
     },

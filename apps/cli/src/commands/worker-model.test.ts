@@ -2,7 +2,8 @@
  * `clip-vg curriculum --host model --queue`: the full CLIP-VG host's trainings as `train-model` jobs on a
  * `clip-vg worker` process give the local run's reliabilities, results and final model, bit for bit; a rerun
  * reuses every training; a worker killed mid-training has its job taken over, and a Redis restart is ridden out,
- * with the same outcome; a worker that may not read the data set rejects the job and the run stops in one line.
+ * with the same outcome; a worker that may not read the data set rejects the job and the run stops in one line; a
+ * second signal makes a busy worker leave.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -167,4 +168,21 @@ const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
     expect(new Set(done).size).toBe(done.length);
     expect(done.length).toBe(results('ssa-local').trainings);
   }, 300_000);
+
+  it('leaves at a second signal in the middle of a training (exit 1), after the first waited for it', async () => {
+    const lines: string[] = [];
+    const child = await worker('leave', roots(), lines);
+    const coordinator = spawn(process.execPath, [CLI, ...args('leave-queued', 'leave', { policy: 'ssa', epochs: 400 })], { stdio: 'ignore' });
+    children.push(coordinator);
+    await new Promise<void>((resolve) => child.stderr!.on('data', () => lines.some((l) => / started \(/.test(l)) && resolve()));
+    // 'close', not 'exit': every line it wrote has arrived by then
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(child.exitCode).toBeNull(); // the first signal waits for the running training
+    child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(lines.filter((l) => /stopping after the running trainings|abandoning the running trainings/.test(l))).toHaveLength(2);
+    coordinator.kill('SIGKILL');
+  }, 120_000);
 });

@@ -82,25 +82,15 @@ describeRedis('clip-vg demo --queue with two clip-vg worker processes', () => {
     expect(await exited).toBe(0);
   });
 
-  it('leaves at a second signal (exit 1), even when its Redis is gone and a graceful stop would wait for it', async () => {
+  it('stops at the first signal when idle even though its Redis is gone (exit 0)', async () => {
     const gone = await startLocalRedis();
     const child = spawn(process.execPath, [CLI, 'worker', '--queue', gone.url, '--artifacts', path.join(dir, 'gone')], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
-    const lines: string[] = [];
-    await new Promise<void>((resolve) =>
-      child.stderr.on('data', (b: Buffer) => {
-        lines.push(...b.toString().split('\n').filter(Boolean));
-        if (lines.some((l) => /waiting for jobs/.test(l))) resolve();
-      }),
-    );
+    await new Promise<void>((resolve) => child.stderr.on('data', (b: Buffer) => /waiting for jobs/.test(b.toString()) && resolve()));
     await gone.stop();
-    // 'close', not 'exit': every line it wrote has arrived by then
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(1);
-    expect(lines.some((l) => /abandoning the running trainings/.test(l))).toBe(true);
+    expect(await exited).toBe(0);
   });
 
   it("gives the local run's numbers, also when a worker is killed mid-run", async () => {
