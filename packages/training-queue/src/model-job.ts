@@ -24,7 +24,7 @@ import {
 } from '@clip-vg/training';
 import { encodeArtifact, readArtifact, sha256, writeArtifact, type ArtifactRef } from './artifacts';
 import type { JobClient } from './job-client';
-import { insideRoots, PayloadError } from './payload';
+import { insideRoots, integer, object, PayloadError } from './payload';
 import type { JobContext, JobHandler } from './worker';
 
 export const MODEL_JOB = 'train-model';
@@ -126,15 +126,13 @@ export function modelJobHandler(options: { workers?: number } = {}): JobHandler<
         throw new Error(`the samples under ${settings.splitRoot} differ from the coordinator's (another data version?)`);
       const slow = slowStepWarning(job);
       job.log(`started (${samples.length} samples, ${settings.epochs} epochs, training ${payload.index}, attempt ${job.attempt})`);
-      const host = modelHostOf(
-        settings,
-        data,
-        () => createModelFromSource(data.source, settings.seed + payload.index),
-        (s) => {
+      const host = modelHostOf(settings, data, {
+        createModel: () => createModelFromSource(data.source, settings.seed + payload.index),
+        onStep: (s) => {
           job.progress(s.epoch * s.steps + s.step, settings.epochs * s.steps);
           slow.step();
         },
-      );
+      });
       const model = await host.train(samples, { stage: 'queue' });
       try {
         const weights = await snapshotTrainables(namedTrainables(model));
@@ -174,12 +172,9 @@ const HOST_KEYS = ['dataset', 'clip', 'model', 'valSplit', 'lrScheduler', 'cache
 
 /** The schema a worker applies: every path inside its roots, numbers in range, nothing else. */
 export function validateModelJob(data: unknown, roots: string[]): ModelJobPayload {
-  const p = record(data, 'payload', ['v', 'host', 'samples', 'labels', 'index']);
+  const p = object(data, 'payload', ['v', 'host', 'samples', 'labels', 'index'], []);
   if (p.v !== 1) throw new PayloadError(`payload: unsupported version ${JSON.stringify(p.v)}`);
-  const host = record(p.host, 'host', HOST_KEYS);
-  for (const key of ['dataset', 'splitRoot', 'dataRoot', 'valSplit', 'lrScheduler', ...NUMBER_KEYS]) {
-    if (host[key] === undefined) throw new PayloadError(`host: missing ${key}`);
-  }
+  const host = object(p.host, 'host', HOST_KEYS, ['dataset', 'splitRoot', 'dataRoot', 'valSplit', 'lrScheduler', ...NUMBER_KEYS]);
   for (const key of ['dataset', 'valSplit'] as const) {
     if (typeof host[key] !== 'string' || !/^[A-Za-z0-9_+-]{1,64}$/.test(host[key] as string)) throw new PayloadError(`host.${key}: expected a name`);
   }
@@ -203,7 +198,7 @@ export function validateModelJob(data: unknown, roots: string[]): ModelJobPayloa
   for (const key of ['epochs', 'batchSize', 'evalBatchSize'] as const) {
     if (!Number.isInteger(host[key]) || (host[key] as number) < 1) throw new PayloadError(`host.${key}: expected a positive integer`);
   }
-  const samples = record(p.samples, 'samples', null);
+  const samples = object(p.samples, 'samples', null, []);
   let count = 0;
   for (const [name, indices] of Object.entries(samples)) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new PayloadError('samples: expected source names');
@@ -213,14 +208,6 @@ export function validateModelJob(data: unknown, roots: string[]): ModelJobPayloa
   }
   if (count === 0) throw new PayloadError('samples: none');
   if (typeof p.labels !== 'string' || !/^[0-9a-f]{64}$/.test(p.labels)) throw new PayloadError('labels: expected 64 hex digits');
-  if (!Number.isInteger(p.index) || (p.index as number) < 0 || (p.index as number) > 1e6) throw new PayloadError('index: expected an integer from 0');
+  integer(p.index, 'index', 0, 1e6);
   return p as unknown as ModelJobPayload;
-}
-
-/** An object with only `allowed` keys (any keys when null). */
-function record(value: unknown, what: string, allowed: readonly string[] | null): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PayloadError(`${what}: expected an object`);
-  const extra = allowed ? Object.keys(value).filter((k) => !allowed.includes(k)) : [];
-  if (extra.length) throw new PayloadError(`${what}: unexpected field ${JSON.stringify(extra[0].slice(0, 60))}`);
-  return value as Record<string, unknown>;
 }

@@ -123,17 +123,18 @@ function rows(value: unknown, what: string, min: number): void {
   }
 }
 
-function object(value: unknown, what: string, allowed: readonly string[], required: readonly string[]): Record<string, unknown> {
+/** An object with only `allowed` keys (any keys when null) and every `required` one; else a `PayloadError`. */
+export function object(value: unknown, what: string, allowed: readonly string[] | null, required: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PayloadError(`${what}: expected an object`);
   const o = value as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => !allowed.includes(k));
+  const extra = allowed ? Object.keys(o).filter((k) => !allowed.includes(k)) : [];
   if (extra.length) throw new PayloadError(`${what}: unexpected field ${JSON.stringify(extra[0].slice(0, 60))}`);
   const absent = required.filter((k) => o[k] === undefined);
   if (absent.length) throw new PayloadError(`${what}: missing ${absent[0]}`);
   return o;
 }
 
-function integer(value: unknown, what: string, min: number, max: number): void {
+export function integer(value: unknown, what: string, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
     throw new PayloadError(`${what}: expected an integer from ${min} to ${max}`);
 }

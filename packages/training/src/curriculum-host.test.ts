@@ -8,7 +8,7 @@ import { describeShared, sharedPath } from '@clip-vg/test-utils';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { TINY_CONFIG } from '../test/tiny';
 import { createHost, registerModelHost } from './curriculum-host';
-import type { ModelTrainingEvent } from './model-host-data';
+import type { ModelTrainingEvent } from './host';
 import { loadTrainedModel } from './model-source';
 
 describeShared('curriculum host factory (tiny synthetic world)', () => {

@@ -13,17 +13,8 @@ import * as path from 'node:path';
 import { registerHostFactory, type HostFactory, type HostSession } from '@clip-vg/curriculum';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { writeFileAtomic } from '@clip-vg/torch-io';
-import type { GroundingSample } from './host';
-import {
-  loadModelHostData,
-  modelHostOf,
-  readModelHostSettings,
-  trainingSteps,
-  type ModelHostData,
-  type ModelHostSettings,
-  type ModelHostTrain,
-  type ModelTrainingEvent,
-} from './model-host-data';
+import type { GroundingSample, ModelTrainingEvent } from './host';
+import { loadModelHostData, modelHostOf, readModelHostSettings, type ModelHostTrain } from './model-host-data';
 import { sourceMeta } from './model-source';
 
 export { MODEL_HOST_OPTIONS } from './model-host-data';
@@ -35,7 +26,8 @@ export const createHost: HostFactory = async (options) => {
   const onTraining = options.onTraining as ((event: ModelTrainingEvent) => void) | undefined;
   if (onTraining !== undefined && typeof onTraining !== 'function') throw new Error('model host: option onTraining takes a function');
   const data = await loadModelHostData(settings);
-  const host = train ? { ...modelHostOf(settings, data), train: train(settings, data, onTraining) } : localHost(settings, data, onTraining);
+  const host = modelHostOf(settings, data, { onTraining });
+  if (train) host.train = train(settings, data, onTraining);
   const session: HostSession<ClipVG, GroundingSample> = {
     dataset: settings.dataset,
     host,
@@ -49,31 +41,6 @@ export const createHost: HostFactory = async (options) => {
   };
   return session;
 };
-
-/** The host training here, its steps reported as `ModelTrainingEvent`s. */
-function localHost(settings: ModelHostSettings, data: ModelHostData, onTraining?: (event: ModelTrainingEvent) => void) {
-  const running = new Map<number, Omit<ModelTrainingEvent, 'step' | 'done'>>();
-  const host = modelHostOf(settings, data, undefined, (s) => {
-    const training = running.get(s.index);
-    if (training) onTraining?.({ ...training, step: Math.min(training.steps, s.epoch * s.steps + s.step), done: false });
-  });
-  if (!onTraining) return host;
-  let asked = 0;
-  const train = host.train.bind(host);
-  host.train = async (samples, info) => {
-    const index = asked++;
-    const training = { id: index + 1, stage: info.stage, samples: samples.length, steps: trainingSteps(settings, samples.length) };
-    running.set(index, training);
-    onTraining({ ...training, step: 0, done: false });
-    try {
-      return await train(samples, info);
-    } finally {
-      running.delete(index);
-      onTraining({ ...training, step: training.steps, done: true });
-    }
-  };
-  return host;
-}
 
 /** Register `createHost` as the curriculum host `model`. */
 export function registerModelHost(): void {

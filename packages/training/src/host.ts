@@ -24,13 +24,31 @@ export interface ModelHostOptions extends Pick<
   valImageRoot?: string;
   /** Frozen-feature training: a cache shared by every training and scoring, `true` for an in-memory one. */
   featureCache?: FeatureCache | boolean;
-  /** Every step of every training; `index` numbers the trainings from 0 in the order they were asked for. */
-  onStep?: (info: StepInfo & { stage: string; index: number }) => void;
+  onStep?: (info: StepInfo & { stage: string }) => void;
+  /** Every training's start, steps and end, for one progress bar over all of them. */
+  onTraining?: (event: ModelTrainingEvent) => void;
   onEpoch?: (record: EpochRecord & { stage: string }) => void;
 }
 
 /** A grounding record as the curriculum sees it: ids unique across sources (the policies track samples by id). */
 export type GroundingSample = GroundingRecord & Sample;
+
+/** A training's progress, for a progress bar over all of an experiment's trainings. */
+export interface ModelTrainingEvent {
+  /** 1, 2, … in the order the trainings were asked for. */
+  id: number;
+  stage: string;
+  samples: number;
+  /** Optimiser steps done of `steps` (all epochs). */
+  step: number;
+  steps: number;
+  done: boolean;
+}
+
+/** Optimiser steps of a training of `samples` (the last, partial batch counts). */
+export function trainingSteps(recipe: { epochs: number; batchSize: number }, samples: number): number {
+  return recipe.epochs * Math.max(1, Math.ceil(samples / recipe.batchSize));
+}
 
 export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipVG, GroundingSample> {
   const cache = options.featureCache === true ? new FeatureCache() : options.featureCache || undefined;
@@ -45,6 +63,8 @@ export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipV
   return {
     async train(samples: GroundingSample[], info: { stage: string }): Promise<ClipVG> {
       const index = trainings++;
+      const training = { id: index + 1, stage: info.stage, samples: samples.length, steps: trainingSteps(options, samples.length) };
+      options.onTraining?.({ ...training, step: 0, done: false });
       const model = await options.createModel({ stage: info.stage, index });
       try {
         await trainModel({
@@ -64,13 +84,17 @@ export function createModelHost(options: ModelHostOptions): CurriculumHost<ClipV
           featureCache: cache,
           evalBatchSize: options.evalBatchSize,
           workers: options.workers,
-          onStep: options.onStep && ((s) => options.onStep!({ ...s, stage: info.stage, index })),
+          onStep: (s) => {
+            options.onStep?.({ ...s, stage: info.stage });
+            options.onTraining?.({ ...training, step: Math.min(training.steps, s.epoch * s.steps + s.step), done: false });
+          },
           onEpoch: options.onEpoch && ((r) => options.onEpoch!({ ...r, stage: info.stage })),
         });
       } catch (error) {
         model.dispose();
         throw error;
       }
+      options.onTraining?.({ ...training, step: training.steps, done: true });
       return model;
     },
     async score(model: ClipVG, samples: GroundingSample[]): Promise<number[]> {

@@ -5,7 +5,7 @@ export { trainModel, type TrainOptions, type TrainResult, type StepInfo } from '
 export { type EpochRecord } from './train/checkpoint';
 export { evaluateModel, scoreReliability, type EvaluateOptions, type EvaluationResult, type ReliabilityScores } from './eval/evaluate';
 export { FeatureCache, type FeatureCacheOptions, type FeatureTable } from './features/feature-cache';
-export { createModelHost, type GroundingSample, type ModelHostOptions } from './host';
+export { createModelHost, trainingSteps, type GroundingSample, type ModelHostOptions, type ModelTrainingEvent } from './host';
 export { loadGroundingSplit, type SplitSource, type LoadedSplit } from './data/splits';
 export {
   resolveModelSource,
@@ -28,8 +28,6 @@ export {
   type ModelHostSettings,
   type ModelHostData,
   type ModelHostTrain,
-  type ModelTrainingEvent,
-  trainingSteps,
 } from './model-host-data';
 export { namedTrainables } from './train/step';
 export { snapshot as snapshotTrainables, restore as restoreTrainables } from './train/train-model';

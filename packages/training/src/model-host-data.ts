@@ -9,7 +9,7 @@ import type { TextTokenizer } from '@clip-vg/datasets';
 import type { ClipVG } from '@clip-vg/fusion-transformer';
 import { loadGroundingSplit, type LoadedSplit } from './data/splits';
 import { FeatureCache } from './features/feature-cache';
-import { createModelHost, type GroundingSample, type ModelHostOptions } from './host';
+import { createModelHost, type GroundingSample, type ModelHostOptions, type ModelTrainingEvent } from './host';
 import { createModelFromSource, loadTokenizerFor, resolveModelSource, type ModelSource } from './model-source';
 import type { ScheduleName } from './optim/schedules';
 
@@ -127,18 +127,6 @@ export async function loadModelHostData(s: ModelHostSettings): Promise<ModelHost
   return { source, tokenizer, val, sources, imageRoot, featureCache };
 }
 
-/** A training's progress, for a progress bar over all of an experiment's trainings. */
-export interface ModelTrainingEvent {
-  /** 1, 2, … in the order the trainings were asked for. */
-  id: number;
-  stage: string;
-  samples: number;
-  /** Optimiser steps done of `steps` (all epochs). */
-  step: number;
-  steps: number;
-  done: boolean;
-}
-
 /**
  * Trainings somewhere else (a queue's workers): builds the host's `train` for the experiment's settings and data;
  * `onTraining` gets their progress.
@@ -149,13 +137,12 @@ export type ModelHostTrain = (
   onTraining?: (event: ModelTrainingEvent) => void,
 ) => (samples: GroundingSample[], info: { stage: string }) => Promise<ClipVG>;
 
-/** Optimiser steps of a training of `samples` (the last, partial batch counts). */
-export function trainingSteps(settings: ModelHostSettings, samples: number): number {
-  return settings.epochs * Math.max(1, Math.ceil(samples / settings.batchSize));
-}
-
 /** The host over loaded data; `createModel` defaults to a fresh model seeded `seed + training index`. */
-export function modelHostOf(s: ModelHostSettings, data: ModelHostData, createModel?: ModelHostOptions['createModel'], onStep?: ModelHostOptions['onStep']) {
+export function modelHostOf(
+  s: ModelHostSettings,
+  data: ModelHostData,
+  { createModel, onStep, onTraining }: Partial<Pick<ModelHostOptions, 'createModel' | 'onStep' | 'onTraining'>> = {},
+) {
   return createModelHost({
     createModel: createModel ?? (({ index }) => createModelFromSource(data.source, s.seed + index)),
     imageRoot: data.imageRoot,
@@ -173,6 +160,7 @@ export function modelHostOf(s: ModelHostSettings, data: ModelHostData, createMod
     evalBatchSize: s.evalBatchSize,
     workers: s.workers,
     onStep,
+    onTraining,
   });
 }
 

@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PoolOptions, TrainingRunner } from '@clip-vg/onnx-engine';
-import { checkRedis, JobClient, QueueTrainingRunner, type QueueEvent } from '@clip-vg/training-queue';
+import { checkRedis, JobClient, QueueTrainingRunner, type JobClientOptions, type QueueEvent } from '@clip-vg/training-queue';
 import { CliError, oneLine } from './errors';
 
 /** Where coordinator and workers meet when no `--artifacts` is given: right for one machine only. */
@@ -27,29 +27,22 @@ export async function checkQueue(url: string): Promise<void> {
   }
 }
 
+/** What both kinds of coordinator give the queue: where it is, the shared folder, and its events as lines. */
+function clientOptions(flags: QueueFlags & { queue: string }, log?: (line: string) => void): JobClientOptions {
+  return { url: flags.queue, queue: flags.queueName, artifacts: path.resolve(flags.artifacts ?? DEFAULT_ARTIFACTS), onEvent: queueStatus(log) };
+}
+
 export function queueRunner(
   flags: QueueFlags & { queue: string },
   log?: (line: string) => void,
 ): (setup: Omit<PoolOptions, 'workers'>) => Promise<TrainingRunner> {
-  const status = queueStatus(log);
-  return (setup) =>
-    QueueTrainingRunner.start({
-      ...setup,
-      url: flags.queue,
-      queue: flags.queueName,
-      artifacts: path.resolve(flags.artifacts ?? DEFAULT_ARTIFACTS),
-      onEvent: status,
-    });
+  const options = clientOptions(flags, log);
+  return (setup) => QueueTrainingRunner.start({ ...setup, ...options });
 }
 
 /** A job client for a host that queues its own jobs (`curriculum --host model --queue`), its events as lines. */
 export function queueClient(flags: QueueFlags & { queue: string }, log?: (line: string) => void): Promise<JobClient> {
-  return JobClient.start({
-    url: flags.queue,
-    queue: flags.queueName,
-    artifacts: path.resolve(flags.artifacts ?? DEFAULT_ARTIFACTS),
-    onEvent: queueStatus(log),
-  });
+  return JobClient.start(clientOptions(flags, log));
 }
 
 /** Per-worker state, said in a line whenever it changes. */
